@@ -1,0 +1,87 @@
+# Makefile for the ketamine clinic protocol handbook.
+#
+#   make          build everything a reader needs: HTML in _build/html/, PDFs in _build/pdf/
+#   make test     run every test (builds what it needs first)
+#   make help     list every target
+#
+# The first run creates .venv from requirements.txt (exact pins); later runs
+# reinstall only when requirements.txt changes.
+
+PYTHON      ?= python3
+VENV        ?= .venv
+SPHINXOPTS  ?= -n -W --keep-going
+SOURCEDIR    = .
+BUILDDIR     = _build
+PYTESTOPTS  ?=
+
+BIN          = $(VENV)/bin
+VENV_STAMP   = $(VENV)/.installed
+SPHINXBUILD  = $(BIN)/sphinx-build
+
+# Reproducible output: take the date from the last commit unless the caller set one.
+ifeq ($(origin SOURCE_DATE_EPOCH), undefined)
+  SOURCE_DATE_EPOCH := $(shell git log -1 --format=%ct 2>/dev/null)
+endif
+ifneq ($(SOURCE_DATE_EPOCH),)
+  export SOURCE_DATE_EPOCH
+endif
+
+.DEFAULT_GOAL := all
+
+.PHONY: help
+help: ## List the targets with a line on each
+	@echo "Usage: make [target] [VARIABLE=value ...]"
+	@echo
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
+	  awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
+	@echo
+	@echo "Variables: PYTHON=$(PYTHON) VENV=$(VENV) SPHINXOPTS='$(SPHINXOPTS)' PYTESTOPTS='$(PYTESTOPTS)'"
+	@echo "Any other target is passed to 'sphinx-build -M <target>' (e.g. 'make dirhtml')."
+
+.PHONY: all
+all: html ## Build the HTML site (the default)
+
+$(VENV_STAMP): requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "error: $(PYTHON) is older than Python 3.11; run 'make PYTHON=python3.11'" >&2; exit 1; }
+	@test -x $(BIN)/python || { echo "Creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+.PHONY: venv
+venv: $(VENV_STAMP) ## Create or update .venv from requirements.txt
+
+.PHONY: html
+html: $(VENV_STAMP) ## Build the HTML site into _build/html/ (strict: any warning fails)
+	$(SPHINXBUILD) -M html "$(SOURCEDIR)" "$(BUILDDIR)" $(SPHINXOPTS) $(O)
+
+.PHONY: livehtml htmllive
+livehtml: $(VENV_STAMP) ## Preview while editing: rebuild and reload the browser on every save
+	$(BIN)/sphinx-autobuild "$(SOURCEDIR)" "$(BUILDDIR)/html" $(SPHINXOPTS) \
+	  --ignore "$(BUILDDIR)" --ignore "_site" --ignore "tests" --ignore "$(VENV)" $(O)
+htmllive: livehtml
+
+.PHONY: test
+test: $(VENV_STAMP) ## Run every test
+	$(BIN)/python -m pytest $(PYTESTOPTS)
+
+.PHONY: lock
+lock: $(VENV_STAMP) ## Re-pin requirements.txt from requirements.in
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --strip-extras --no-header --annotation-style=line \
+	  --no-emit-index-url --no-emit-find-links -o requirements.txt requirements.in
+
+.PHONY: clean
+clean: ## Remove everything built (keeps .venv)
+	rm -rf "$(BUILDDIR)"
+
+.PHONY: distclean
+distclean: clean ## Remove everything built and .venv
+	rm -rf "$(VENV)"
+
+# Files make must never try to rebuild through the catch-all below.
+Makefile requirements.txt requirements.in: ;
+
+# Catch-all: route any other target to Sphinx's "make mode".
+%: $(VENV_STAMP)
+	$(SPHINXBUILD) -M $@ "$(SOURCEDIR)" "$(BUILDDIR)" $(SPHINXOPTS) $(O)

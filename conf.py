@@ -1,0 +1,94 @@
+"""Sphinx configuration for the ketamine clinic protocol handbook.
+
+Configuration is data: each section below is a block of settings. All logic
+(validation, rendering, PDFs, publishing) lives in the local extension
+``_ext/handbook``. Importing this file touches no network and reads no clock.
+"""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.abspath("_ext"))
+
+# -- Project ------------------------------------------------------------------
+project = "Ketamine Clinic Protocol Handbook"
+author = "The handbook's clinical leads"
+copyright = "the handbook's authors; text licensed CC BY 4.0"
+language = "en"
+root_doc = "index"
+# Only these folders are handbook pages; everything else at the root (README,
+# tests, build output, .venv) is not.
+include_patterns = ["index.md", "protocols/**", "patient-guides/**", "reference/**"]
+exclude_patterns = ["_build", "_site", ".venv"]
+templates_path = ["_templates"]
+html_static_path = ["_static"]
+
+# -- MyST ---------------------------------------------------------------------
+myst_enable_extensions = [
+    "colon_fence",  # ::: fences for admonitions that contain Markdown
+    "deflist",  # term / definition lists
+    "substitution",  # {{ clinic.phone }} and other clinic settings
+    "tasklist",  # - [ ] checklists staff tick
+    "attrs_inline",  # {.class} on inline elements
+]
+myst_heading_anchors = 3
+
+# -- Theme --------------------------------------------------------------------
+html_theme = "sphinx_book_theme"
+html_title = "Ketamine Clinic Protocol Handbook"
+html_last_updated_fmt = None  # the document-control panel carries the dates
+html_theme_options = {
+    "use_download_button": False,
+    "use_fullscreen_button": False,
+    "use_repository_button": False,
+    "show_toc_level": 2,
+    "home_page_in_toc": True,
+    "navigation_with_keys": False,
+}
+html_css_files = ["handbook.css"]
+html_copy_source = False
+html_show_sourcelink = False
+
+# -- Extensions ---------------------------------------------------------------
+extensions = [
+    "myst_parser",
+    "sphinx_copybutton",
+    "sphinxcontrib.bibtex",
+    "handbook",
+]
+bibtex_bibfiles = ["references.bib"]
+bibtex_default_style = "unsrt"
+bibtex_reference_style = "author_year"
+
+# Charting templates are copied into the patient record: copy only the text,
+# never a prompt, an output marker or a line number.
+copybutton_exclude = ".linenos, .gp, .go"
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = False
+
+# -- Clinic settings ----------------------------------------------------------
+# Everything clinic-specific lives in this one block. Pages reach these values
+# as MyST substitutions, e.g. {{ clinic.name }}, {{ clinic.phone }}.
+# The defaults describe a FICTIONAL example clinic: 555-01xx numbers are
+# reserved for fiction and reach no one. Replace them before real use.
+handbook_clinic = {
+    "name": "Example Ketamine Clinic",
+    "phone": "555-0100",
+    "after_hours_phone": "555-0199",
+    "emergency_number": "911",
+    "address": "100 Example Street, Exampletown",
+    "medical_director_title": "Medical Director",
+    "base_url": "",  # the handbook's public address, e.g. https://intranet.example/handbook/
+}
+
+# How often a controlled document must be reviewed, at most.
+handbook_review_cycle_months = 36
+
+# The edition this build belongs to; `make publish` sets it.
+handbook_edition = os.environ.get("HANDBOOK_EDITION", "working copy (unpublished)")
+
+# -- Link checking ------------------------------------------------------------
+linkcheck_timeout = 15
+linkcheck_retries = 2
+linkcheck_anchors = True

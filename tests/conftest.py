@@ -1,0 +1,65 @@
+"""Shared test fixtures.
+
+Two kinds of build are tested:
+
+* small projects under ``tests/roots/test-*/``, one per case, built with
+  Sphinx's own ``sphinx.testing`` fixtures
+  (``@pytest.mark.sphinx('html', testroot='clinic')``);
+* the real handbook, built once per test session into a temporary directory
+  by the ``handbook_html`` fixture, strictly, for tests that check the content.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from sphinx.testing.util import SphinxTestApp
+from sphinx.util.console import strip_colors
+
+pytest_plugins = ["sphinx.testing.fixtures"]
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def rootdir() -> Path:
+    """Where ``sphinx.testing`` finds the ``test-*`` projects."""
+    return Path(__file__).resolve().parent / "roots"
+
+
+@dataclasses.dataclass
+class HandbookBuild:
+    """The real handbook built in a temporary directory."""
+
+    outdir: Path
+    doctreedir: Path
+    warnings: str
+    app: SphinxTestApp
+
+
+def build_handbook(builddir: Path, buildername: str = "html", **confoverrides) -> HandbookBuild:
+    """Build the real handbook strictly (nitpicky) into ``builddir``."""
+    warning = StringIO()
+    app = SphinxTestApp(
+        buildername,
+        srcdir=REPO_ROOT,
+        builddir=builddir,
+        freshenv=True,
+        confoverrides={"nitpicky": True, **confoverrides},
+        status=StringIO(),
+        warning=warning,
+    )
+    try:
+        app.build()
+    finally:
+        app.cleanup()
+    return HandbookBuild(Path(app.outdir), Path(app.doctreedir), strip_colors(warning.getvalue()), app)
+
+
+@pytest.fixture(scope="session")
+def handbook_html(tmp_path_factory) -> HandbookBuild:
+    """The real handbook's HTML, built once per test session."""
+    return build_handbook(tmp_path_factory.mktemp("handbook"))
