@@ -44,7 +44,16 @@ html_theme_options = {
     "show_toc_level": 2,
     "home_page_in_toc": True,
     "navigation_with_keys": False,
+    # sphinx-book-theme 1.4 means to have no top bar, but with pydata-sphinx-theme
+    # 0.20 its empty default is not applied and a second search field appears
+    # above the page.
+    "navbar_persistent": [],
+    # No ReadTheDocs ad slot in a clinical handbook.
+    "primary_sidebar_end": [],
 }
+# Follow the reader's light/dark preference. Without an explicit default the
+# theme's script finds an empty mode on a first visit and logs an error.
+html_context = {"default_mode": "auto"}
 html_css_files = ["handbook.css"]
 html_copy_source = False
 html_show_sourcelink = False

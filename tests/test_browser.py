@@ -1,0 +1,357 @@
+"""The built handbook in a real browser: accessible, offline-safe, usable on a phone.
+
+Debian's Chromium (``/usr/bin/chromium``) is driven by the ``playwright``
+package; no browser is ever downloaded. axe-core comes from the
+``axe-playwright-python`` package's bundled ``axe.min.js`` and is injected into
+each page from disk, never from a CDN. The handbook is built once per session
+(``handbook_html``) and served on 127.0.0.1 from a thread; every request the
+browser makes is recorded, and any request to another host is refused and fails
+the test.
+
+Each page of the built site is opened once per viewing profile (desktop light,
+desktop dark, phone); the tests below assert on what those visits recorded.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import http.server
+import os
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import axe_playwright_python
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from conftest import REPO_ROOT
+
+os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+
+CHROMIUM = os.environ.get("HANDBOOK_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+AXE_JS = Path(axe_playwright_python.__file__).with_name("axe.min.js")
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+SCREENSHOTS = REPO_ROOT / "_build" / "screenshots"
+
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+PROFILES = {
+    "desktop-light": {**DESKTOP, "color_scheme": "light"},
+    "desktop-dark": {**DESKTOP, "color_scheme": "dark"},
+    "phone": {**PHONE, "color_scheme": "light"},
+}
+
+# Pages the single-page checks use.
+LANDING = "index"
+PROTOCOL = "protocols/handbook-governance"
+GUIDE = "patient-guides/what-is-ketamine-treatment"
+SEARCH_QUERY, SEARCH_EXPECTS = "ketamine treatment", GUIDE
+
+
+# -- Serving and driving ------------------------------------------------------
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the stdlib's name
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(handbook_html) -> Path:
+    return handbook_html.outdir
+
+
+@pytest.fixture(scope="module")
+def base_url(site):
+    """``site`` served on 127.0.0.1 at an ephemeral port, from a thread."""
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Debian Chromium for the whole module."""
+    assert os.access(CHROMIUM, os.X_OK), (
+        f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium); see README"
+    )
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _is_local(url: str) -> bool:
+    parts = urlsplit(url)
+    if parts.scheme in ("data", "blob", "about"):
+        return True  # never leaves the browser
+    return parts.scheme in ("http", "https") and parts.hostname == "127.0.0.1"
+
+
+@dataclasses.dataclass
+class Traffic:
+    """What a browser context did on the network and in its pages' consoles."""
+
+    requests: list[str] = dataclasses.field(default_factory=list)
+    failures: list[str] = dataclasses.field(default_factory=list)
+    errors: list[str] = dataclasses.field(default_factory=list)
+    # axe-core 4.12 re-fetches each stylesheet's @import URL relative to the
+    # page instead of the stylesheet (the theme's _static/styles/theme.css
+    # imports "../basic.css", so axe asks for /basic.css and gets a 404). The
+    # page itself loads _static/basic.css correctly. Failures while axe runs
+    # are kept here, apart; every request still counts for the host check.
+    audit_failures: list[str] = dataclasses.field(default_factory=list)
+    auditing: bool = False
+
+    def fail(self, message: str) -> None:
+        (self.audit_failures if self.auditing else self.failures).append(message)
+
+    def external(self) -> list[str]:
+        return [url for url in self.requests if not _is_local(url)]
+
+
+def _record(context: BrowserContext) -> Traffic:
+    """Record every request of ``context``; refuse those that would leave 127.0.0.1."""
+    traffic = Traffic()
+    context.route(lambda url: not _is_local(url), lambda route: route.abort("blockedbyclient"))
+    context.on("request", lambda request: traffic.requests.append(request.url))
+    context.on(
+        "response",
+        lambda response: response.status >= 400
+        and traffic.fail(f"HTTP {response.status} {response.url}"),
+    )
+    context.on(
+        "requestfailed",
+        lambda request: traffic.fail(f"{request.failure} {request.url}"),
+    )
+
+    def watch(page: Page) -> None:
+        page.on("pageerror", lambda error: traffic.errors.append(f"{page.url}: {error}"))
+        page.on(
+            "console",
+            lambda message: message.type == "error"
+            # Chromium's "Failed to load resource" repeats a failure the
+            # response/requestfailed events above already recorded, with its URL.
+            and not message.text.startswith("Failed to load resource")
+            and traffic.errors.append(f"{page.url}: console: {message.text}"),
+        )
+
+    context.on("page", watch)
+    return traffic
+
+
+@pytest.fixture(scope="module")
+def new_context(browser: Browser):
+    """Make a recorded browser context; all are closed at the end of the module."""
+    contexts = []
+
+    def make(**options) -> tuple[BrowserContext, Traffic]:
+        context = browser.new_context(**options)
+        contexts.append(context)
+        return context, _record(context)
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def _axe(page: Page, traffic: Traffic) -> list[dict]:
+    """Run axe-core's WCAG 2.0/2.1 A and AA rules on ``page``; return the violations."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=AXE_JS)
+    options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+    traffic.auditing = True
+    try:
+        results = page.evaluate("options => axe.run(document, options)", options)
+    finally:
+        traffic.auditing = False
+    return results["violations"]
+
+
+def _describe(violations: list[dict]) -> list[str]:
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']}: "
+        + ", ".join(" ".join(node["target"]) for node in v["nodes"][:5])
+        for v in violations
+    ]
+
+
+# -- Every page, in every profile ---------------------------------------------
+
+
+def _built_pages(site: Path) -> list[str]:
+    """Every HTML page of the site, as paths relative to its root.
+
+    ``_static/`` holds the themes' Jinja macro files (``webpack-macros.html``),
+    copied as static assets; they are not pages.
+    """
+    return sorted(
+        path.relative_to(site).as_posix()
+        for path in site.rglob("*.html")
+        if not path.relative_to(site).parts[0].startswith("_")
+    )
+
+
+@dataclasses.dataclass
+class Visit:
+    violations: list[dict]
+    scroll_width: int
+    client_width: int
+
+
+@pytest.fixture(scope="module")
+def visits(site, base_url, new_context) -> dict[str, tuple[dict[str, Visit], Traffic]]:
+    """Open every page once in each profile; record axe results and page width."""
+    pages = _built_pages(site)
+    recorded = {}
+    for profile, options in PROFILES.items():
+        context, traffic = new_context(**options)
+        page = context.new_page()
+        results = {}
+        for path in pages:
+            page.goto(base_url + path, wait_until="load")
+            width = page.evaluate(
+                "[document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]"
+            )
+            results[path] = Visit(_axe(page, traffic), *width)
+        page.close()
+        recorded[profile] = (results, traffic)
+    return recorded
+
+
+def test_every_page_of_the_site_is_visited(handbook_html, site, visits):
+    """The page list is the built site, not a guess: every document plus genindex and search."""
+    expected = {f"{docname}.html" for docname in handbook_html.app.env.found_docs}
+    expected |= {"genindex.html", "search.html"}
+    assert set(_built_pages(site)) == expected
+    for profile, (results, _) in visits.items():
+        assert set(results) == expected, profile
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_no_page_has_an_accessibility_violation(visits, profile):
+    results, _ = visits[profile]
+    found = {path: _describe(visit.violations) for path, visit in results.items() if visit.violations}
+    assert found == {}
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_no_request_leaves_localhost(visits, profile):
+    results, traffic = visits[profile]
+    assert len(traffic.requests) >= len(results)  # one document per page at least
+    assert traffic.external() == []
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_no_missing_file_or_script_error(visits, profile):
+    _, traffic = visits[profile]
+    assert traffic.failures == [], "\n".join(traffic.failures)
+    assert traffic.errors == []
+
+
+def test_no_page_scrolls_sideways_on_a_phone(visits):
+    results, _ = visits["phone"]
+    too_wide = {
+        path: f"{visit.scroll_width}px of content in a {visit.client_width}px window"
+        for path, visit in results.items()
+        if visit.scroll_width > visit.client_width
+    }
+    assert too_wide == {}
+    assert {visit.client_width for visit in results.values()} == {390}
+
+
+# -- Single features -----------------------------------------------------------
+
+
+def test_phone_navigation_drawer_is_accessible_and_fits(base_url, new_context):
+    """On a phone the site navigation opens as a drawer from the menu button."""
+    context, traffic = new_context(**PROFILES["phone"])
+    page = context.new_page()
+    page.goto(f"{base_url}{PROTOCOL}.html")
+    drawer = page.locator("dialog#pst-primary-sidebar-modal")
+    assert not drawer.is_visible()
+    page.get_by_role("button", name="Toggle primary sidebar").click()
+    drawer.get_by_role("link", name="Patient guides").wait_for()
+    box = drawer.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    assert _describe(_axe(page, traffic)) == []
+    page.keyboard.press("Escape")
+    drawer.wait_for(state="hidden")
+    assert traffic.external() == [] and traffic.errors == []
+
+
+def test_search_lists_the_expected_page(base_url, new_context):
+    """A reader types in the search box and presses Enter, as on any page."""
+    context, traffic = new_context(**PROFILES["desktop-light"])
+    page = context.new_page()
+    page.goto(f"{base_url}index.html")
+    page.locator(".search-button-field:visible").first.click()
+    field = page.locator("#pst-search-dialog input[name=q]")
+    field.fill(SEARCH_QUERY)
+    field.press("Enter")
+    page.wait_for_url("**/search.html?q=*")
+    page.locator("#search-results .search-summary").wait_for()
+    hits = page.locator("#search-results ul.search li > a").evaluate_all(
+        "links => links.map(a => new URL(a.href).pathname)"
+    )
+    assert f"/{SEARCH_EXPECTS}.html" in hits
+    assert _describe(_axe(page, traffic)) == []
+    assert traffic.external() == [] and traffic.errors == []
+
+
+def _visible_text(page: Page, selector: str) -> list[str]:
+    return page.locator(selector).evaluate_all(
+        "nodes => nodes.filter(n => n.checkVisibility()).map(n => n.innerText.trim())"
+    )
+
+
+def test_printed_guide_has_no_navigation(base_url, new_context):
+    context, traffic = new_context(**PROFILES["desktop-light"])
+    page = context.new_page()
+    page.goto(f"{base_url}{GUIDE}.html")
+    title = page.locator("article h1").first.evaluate("h => h.firstChild.textContent.trim()")
+    page.emulate_media(media="print")
+    for selector in (
+        ".bd-header",
+        ".bd-sidebar-primary",
+        ".bd-sidebar-secondary",
+        ".bd-header-article",
+        ".prev-next-area",
+        ".bd-footer",
+        ".search-button-field",
+        "nav.bd-links",
+    ):
+        assert _visible_text(page, selector) == [], f"{selector} is printed"
+    # sphinx-book-theme prints its own copy of the title (#jb-print-docs-body).
+    assert title in _visible_text(page, "h1")
+    assert traffic.external() == [] and traffic.errors == []
+
+
+@pytest.mark.parametrize("profile", ["desktop-light", "phone"])
+def test_screenshots_for_review(base_url, new_context, profile):
+    """Saved under _build/screenshots/ for a person to look at; not compared."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    context, traffic = new_context(**PROFILES[profile])
+    page = context.new_page()
+    device = profile.split("-")[0]
+    for name, docname in (("landing", LANDING), ("protocol", PROTOCOL), ("guide", GUIDE)):
+        page.goto(f"{base_url}{docname}.html")
+        path = SCREENSHOTS / f"{name}-{device}.png"
+        path.unlink(missing_ok=True)
+        page.screenshot(path=path, full_page=True)
+        assert path.stat().st_size > 10_000, path
+    assert traffic.external() == [] and traffic.errors == []
