@@ -65,6 +65,26 @@ htmllive: livehtml
 test: $(VENV_STAMP) ## Run every test
 	$(BIN)/python -m pytest $(PYTESTOPTS)
 
+# The browser tests (tests/test_browser.py) drive Debian's chromium through the
+# playwright package; playwright must never download a browser of its own.
+CHROMIUM    ?= /usr/bin/chromium
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = 1
+export HANDBOOK_CHROMIUM = $(CHROMIUM)
+
+.PHONY: chromium
+chromium: ## Install Debian's chromium for the browser tests when missing (as root)
+	@if [ -x "$(CHROMIUM)" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	else \
+	  echo "error: the browser tests need Chromium at $(CHROMIUM)." >&2; \
+	  echo "  Debian/Ubuntu: sudo apt-get install chromium   (or: make test CHROMIUM=/path/to/chromium)" >&2; \
+	  exit 1; \
+	fi
+
+test: chromium
+
 .PHONY: lock
 lock: $(VENV_STAMP) ## Re-pin requirements.txt from requirements.in
 	$(BIN)/python -m pip install --quiet pip-tools
