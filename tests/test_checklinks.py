@@ -27,7 +27,7 @@ from conftest import REPO_ROOT
 from handbook.__main__ import main
 from handbook.checklinks import check_html, check_link, check_pdf, parse_page
 
-SUMMARY = re.compile(r"checklinks: (\d+) broken links? \((\d+) local links in (\d+) HTML pages(?: and (\d+) PDFs)? checked\)")
+SUMMARY = re.compile(r"checklinks: (\d+) broken links? \((\d+) local links? in (\d+) HTML pages?(?: and (\d+) PDFs?)? checked\)")
 
 
 def _run(capsys, *argv: str) -> tuple[int, list[str]]:
@@ -237,7 +237,7 @@ def test_cli_checks_pdfs_with_the_site(app, capsys, handout_pdf):
     app.build()
     status, lines = _run(capsys, str(app.outdir), "--pdf", str(handout_pdf.parent))
     assert status == 0
-    assert re.fullmatch(r"checklinks: no broken links \(\d+ local links in 4 HTML pages and 1 PDFs checked\)", lines[-1])
+    assert re.fullmatch(r"checklinks: no broken links \(\d+ local links in 4 HTML pages and 1 PDF checked\)", lines[-1])
 
     with pikepdf.open(handout_pdf, allow_overwriting_input=True) as pdf:
         del pdf.pages[1]

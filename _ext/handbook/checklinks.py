@@ -344,6 +344,10 @@ def check_pdfs(pdf_dir: Path) -> tuple[list[BrokenLink], int]:
 # -- CLI glue -------------------------------------------------------------------
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("html_dir", type=Path, help="the built HTML site, e.g. _build/html")
     parser.add_argument("--pdf", type=Path, metavar="PDF_DIR", help="also check every PDF in this folder, e.g. _build/pdf")
@@ -355,18 +359,18 @@ def run(args: argparse.Namespace) -> int:
         return 2
     report = check_html(args.html_dir)
     broken = list(report.broken)
-    checked = f"{report.links} local links in {report.pages} HTML pages"
+    checked = f"{_count(report.links, 'local link')} in {_count(report.pages, 'HTML page')}"
     if args.pdf is not None:
         if not args.pdf.is_dir():
             print(f"checklinks: {args.pdf} is not a folder", file=sys.stderr)
             return 2
         pdf_broken, pdfs = check_pdfs(args.pdf)
         broken.extend(pdf_broken)
-        checked += f" and {pdfs} PDFs"
+        checked += f" and {_count(pdfs, 'PDF')}"
     for link in broken:
         print(link)
     if broken:
-        print(f"checklinks: {len(broken)} broken link{'s' if len(broken) != 1 else ''} ({checked} checked)")
+        print(f"checklinks: {_count(len(broken), 'broken link')} ({checked} checked)")
         return 1
     print(f"checklinks: no broken links ({checked} checked)")
     return 0
