@@ -37,10 +37,13 @@ from urllib.parse import unquote, urlsplit
 #: The link map ``handbook.links`` writes into the HTML output directory.
 LINK_MAP_NAME = "_handbook_links.json"
 
-#: Folders of the HTML output that hold no pages. ``_static/`` holds the
-#: theme's assets; its ``*.html`` files (pydata's ``webpack-macros.html``) are
-#: Jinja macro fragments copied as-is, never served as pages. Links *to* files
-#: in these folders are still checked.
+#: Folders of the HTML output whose ``*.html`` files are not pages of the
+#: site. ``_static/`` holds the theme's assets: its ``*.html`` files (pydata's
+#: ``webpack-macros.html``, ``sbt-webpack-macros.html``) are Jinja macro source
+#: copied as-is, full of ``{{ pathto(...) }}``, never linked or served as pages.
+#: ``_sources/``, ``_images/`` and ``_downloads/`` hold copies of source files,
+#: images and files offered for download, byte for byte. Links *to* files in
+#: these folders are still checked.
 NON_PAGE_DIRS = ("_static/", "_sources/", "_images/", "_downloads/")
 
 #: Attributes whose value is a URL the browser loads or follows (``data``
@@ -314,9 +317,10 @@ def check_pdf(path: Path, label: str | None = None) -> list[BrokenLink]:
             seen = set()
             while stack:
                 item = stack.pop()
-                if item is None or item.objgen in seen:
+                if item is None or (item.is_indirect and item.objgen in seen):
                     continue
-                seen.add(item.objgen)
+                if item.is_indirect:  # a malformed outline may loop: visit each item once
+                    seen.add(item.objgen)
                 title = str(item.get("/Title", ""))
                 if "/Dest" in item:
                     problem = _dest_problem(item.Dest, names, pages)
