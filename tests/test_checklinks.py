@@ -152,6 +152,7 @@ IDS = {"index.html": {"top-section"}, "protocols/dosing.html": {"rate", "Named"}
         ("index.html", "tel:555-0100", "a", "href", None),
         ("index.html", "//cdn.example.org/x.js", "script", "src", None),
         ("index.html", "data:image/png;base64,AAAA", "img", "src", None),
+        ("index.html", "file:///home/build/handbook/_build/html/index.html", "a", "href", "link to a local file"),
     ],
 )
 def test_link_resolution(page, url, tag, attr, kind):

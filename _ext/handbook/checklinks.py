@@ -8,7 +8,8 @@ HTML afterwards. This module checks the *output*:
 * HTML: every local ``href``/``src``/``srcset`` of every page resolves to a
   file, and every ``#fragment`` is an ``id`` (or ``<a name>``) in its target.
   External links (any URL with a scheme or host: http, https, mailto, tel,
-  data) are left to ``make linkcheck``.
+  data) are left to ``make linkcheck``; a ``file:`` URL is broken (it works
+  only on the machine that built the site).
 * PDF: every internal link annotation (``/Dest`` or a ``/GoTo`` action, named
   or explicit) and every bookmark resolves to a page of the same document; a
   link to a local file (``file:`` or relative URI) is broken in a PDF that is
@@ -129,9 +130,11 @@ def check_link(page: str, url: str, tag: str, attr: str, exists, ids_of) -> str 
     file system is reached only through these two callables.
     """
     url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme == "file":
+        return "link to a local file"  # works only on the machine that built the site
     if not url or is_external(url):
         return None
-    parts = urlsplit(url)
     path, fragment = unquote(parts.path), unquote(parts.fragment)
     if path.startswith("/"):
         return "absolute path (breaks unless the site is served from /)"
@@ -218,7 +221,7 @@ def check_html(root: Path) -> HtmlReport:
     for page in pages:
         seen: set[tuple[str, str]] = set()
         for url, tag, attr in parsed(page).links:
-            if is_external(url.strip()):
+            if is_external(url.strip()) and not url.strip().startswith("file:"):
                 continue
             count += 1
             kind = check_link(page, url, tag, attr, exists, ids_of)
