@@ -14,6 +14,7 @@ desktop dark, phone); the tests below assert on what those visits recorded.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import http.server
@@ -78,17 +79,25 @@ def site(handbook_html) -> Path:
     return handbook_html.outdir
 
 
-@pytest.fixture(scope="module")
-def base_url(site):
-    """``site`` served on 127.0.0.1 at an ephemeral port, from a thread."""
-    handler = functools.partial(_QuietHandler, directory=str(site))
+@contextlib.contextmanager
+def _serve(directory: Path):
+    """Serve ``directory`` on 127.0.0.1 at an ephemeral port, from a thread; yield its URL."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture(scope="module")
+def base_url(site):
+    with _serve(site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -361,3 +370,21 @@ def test_screenshots_for_review(base_url, new_context, device):
         page.screenshot(path=path, full_page=True)
         assert path.stat().st_size > 10_000, path
     assert traffic.external() == [] and traffic.errors == []
+
+
+@pytest.mark.sphinx("html", testroot="a11y-markup")
+def test_checklists_and_bibliography_pass_axe(app, new_context):
+    """handbook.a11y's fixes, checked in the browser on a small project of their own."""
+    app.build()
+    context, traffic = new_context(**PROFILES["desktop"][0])
+    page = context.new_page()
+    with _serve(app.outdir) as url:
+        for docname in ("index", "sources"):
+            page.goto(f"{url}{docname}.html")
+            assert page.locator("article input[type=checkbox], article .citation").count() >= 2
+            assert _describe(_axe(page, traffic)) == [], docname
+        # Each box is found by its item's text, as assistive technology names it.
+        page.goto(f"{url}index.html")
+        assert page.get_by_label("Baseline blood pressure recorded").is_checked()
+        assert not page.get_by_label("Consent form signed").is_checked()
+    assert traffic.external() == [] and traffic.failures == []

@@ -1,0 +1,7 @@
+import os
+import sys
+
+sys.path.insert(0, os.path.abspath("../../../_ext"))
+extensions = ["myst_parser", "handbook"]
+myst_enable_extensions = ["tasklist"]
+html_theme = "sphinx_book_theme"
