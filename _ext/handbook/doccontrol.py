@@ -115,9 +115,9 @@ def banners(doc: DocumentControl, today: dt.date) -> list[Banner]:
         days = (today - doc.review_by).days
         found.append(Banner(
             "overdue",
-            f"Review overdue \N{EM DASH} this document was due for review on "
-            f"{doc.review_by.isoformat()} ({days} day{'s' if days != 1 else ''} ago). "
-            f"Check with the owner ({doc.owner}) before relying on it.",
+            f"Review overdue \N{EM DASH} check before use. This document was due for review on "
+            f"{doc.review_by.isoformat()}, {days} day{'s' if days != 1 else ''} ago: "
+            f"ask its owner ({doc.owner}) whether it still applies.",
         ))
     return found
 

@@ -99,6 +99,7 @@ def banner_nodes(found: Iterable[Banner], uri_for: UriFor) -> list[handbook_bloc
     """One note per banner; its link leads to the replacement or the register."""
     result = []
     for banner in found:
+        # The first sentence is the headline a reader must not miss.
         headline, _, rest = banner.text.partition(". ")
         paragraph = nodes.paragraph()
         paragraph += nodes.strong(headline + ".", headline + ".")

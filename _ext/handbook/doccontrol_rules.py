@@ -137,10 +137,11 @@ class _Checker:
         self.problem(line, "date", f"{label} must be a date written YYYY-MM-DD, such as 2026-12-01, not {_quote(value)}")
         return None
 
-    def version(self, key: str, value: Any, line: int, label: str | None = None) -> str | None:
+    def version(self, key: str, value: Any, line: int, label: str | None = None, raw: str | None = None) -> str | None:
         label = label or key
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            self.problem(line, "version", f'{label} must be a quoted "MAJOR.MINOR" string: YAML reads the unquoted {value!r} as a number (write {key}: "{value}")')
+            written = raw or str(value)
+            self.problem(line, "version", f'{label} must be a quoted "MAJOR.MINOR" string: YAML reads the unquoted {written} as the number {value!r} (write "{written}")')
             return None
         if not isinstance(value, str) or not VERSION_RE.fullmatch(value):
             self.problem(line, "version", f'{label} {_quote(value)} is not "MAJOR.MINOR", such as "1.0" or "2.13"')
@@ -196,7 +197,8 @@ def _validate(
             check.at("status", "status", f"status {_quote(value)} is not one of {', '.join(STATUSES)}{suggestion}")
 
     if "version" in data:
-        version = check.version("version", data["version"], front_matter.line_of("version"))
+        version = check.version("version", data["version"], front_matter.line_of("version"),
+                                raw=front_matter.raw_values.get("version"))
         if version is not None:
             good["version"] = version
             major = parse_version(version)[0]
@@ -224,7 +226,7 @@ def _validate(
     if approver is not None:
         good["approver"] = approver
     if owner and approver and owner.casefold() == approver.casefold():
-        check.at("approver", "approval", f"approver must differ from owner (both are '{approver}'): no one approves their own document")
+        check.at("approver", "approval", f"approver '{approver}' is also the owner: a document is approved by someone other than its owner")
 
     if status == "superseded" and "superseded-by" not in data:
         check.at("status", "superseded", "status is superseded but superseded-by is missing: name the replacement's id")

@@ -57,6 +57,9 @@ class FrontMatter:
     item_lines: dict[str, list[int]]
     #: 1-based line of the opening ``---``.
     start_line: int = 1
+    #: Each top-level scalar value as written in the file, before YAML typed
+    #: it (``1.10`` stays ``"1.10"``), for messages that quote the author.
+    raw_values: dict[str, str] = dataclasses.field(default_factory=dict)
 
     def line_of(self, key: str) -> int:
         """Line of ``key``, or of the opening fence when the key is absent."""
@@ -97,6 +100,7 @@ def parse_front_matter(text: str) -> FrontMatter | None:
     data: dict[str, Any] = {}
     key_lines: dict[str, int] = {}
     item_lines: dict[str, list[int]] = {}
+    raw_values: dict[str, str] = {}
     for key_node, value_node in root.value:
         key = constructor.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + 1 + offset
@@ -108,7 +112,9 @@ def parse_front_matter(text: str) -> FrontMatter | None:
         key_lines[key] = line
         if isinstance(value_node, yaml.SequenceNode):
             item_lines[key] = [item.start_mark.line + 1 + offset for item in value_node.value]
-    return FrontMatter(data, key_lines, item_lines, 1)
+        elif isinstance(value_node, yaml.ScalarNode):
+            raw_values[key] = value_node.value
+    return FrontMatter(data, key_lines, item_lines, 1, raw_values)
 
 
 def read_front_matter(path: str | Path) -> FrontMatter | None:
