@@ -117,14 +117,22 @@ def merge_info(app: Sphinx, env: BuildEnvironment, docnames, other: BuildEnviron
 
 
 def outdated(app: Sphinx, env: BuildEnvironment, added, changed, removed) -> list[str]:
-    """Registers and superseded pages list other pages: rebuild them when any controlled page changes."""
-    folders = app.config.handbook_controlled_folders
+    """Pages to read again although their source did not change.
+
+    A page with a problem is always read again, so that Sphinx checks
+    consistency and the problem is reported on every build, not only the
+    first. Registers and superseded pages show other pages' metadata, so they
+    are read again whenever a controlled page changes.
+    """
+    records = _records(env)
     touched = set(added) | set(changed) | set(removed)
-    if not any(controlled_folder(docname, folders) for docname in touched):
-        return []
-    again = set(_register_pages(env))
-    again.update(name for name, record in _records(env).items() if record.superseded_by)
-    return sorted(again - touched - set(removed))
+    again = {name for name, record in records.items() if record.problems}
+    again.update(problem.docname for problem in check_handbook(records.values()))
+    folders = app.config.handbook_controlled_folders
+    if any(controlled_folder(docname, folders) for docname in touched):
+        again.update(_register_pages(env))
+        again.update(name for name, record in records.items() if record.superseded_by)
+    return sorted(again - touched)
 
 
 def report(app: Sphinx, env: BuildEnvironment) -> None:
