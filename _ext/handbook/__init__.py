@@ -20,6 +20,7 @@ FEATURE_MODULES = (
     "handbook.clinic",
     "handbook.admonitions",
     "handbook.doccontrol",
+    "handbook.links",
 )
 
 
