@@ -483,6 +483,19 @@ def test_changing_a_page_updates_the_register_on_an_incremental_build(app, make_
     assert [e["review-by"] for e in entries if e["id"] == "PR-006"] == ["2027-05-30"]
 
 
+@pytest.mark.sphinx("html", testroot="doccontrol", srcdir="doccontrol-next-day")
+def test_a_new_build_date_renders_banners_again_without_source_changes(app, make_app, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1809043200")  # 2027-04-30
+    app.build()
+    assert _banners(_soup(app, "protocols/overdue-protocol")) == []
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1809302400")  # 2027-05-03
+    again = make_app("html", srcdir=app.srcdir)
+    again.build()
+    assert [kind for kind, _ in _banners(_soup(again, "protocols/overdue-protocol"))] == [
+        "handbook-banner handbook-banner-overdue"]
+    assert "overdue since 2027-05-01" in _soup(again, "protocols/index").select_one("ul.handbook-due").get_text()
+
+
 def test_register_json_is_reproducible(tmp_path):
     from io import StringIO
 

@@ -29,13 +29,6 @@ PANEL_FIELDS = (
     ("Approver", "approver"),
 )
 
-#: Keys of each object in register.json, in the order the README lists them.
-REGISTER_KEYS = (
-    "id", "title", "path", "version", "status", "effective", "review-by",
-    "owner", "approver", "covers", "superseded-by",
-)
-
-
 class handbook_block(nodes.General, nodes.Element):
     """A wrapper the HTML writer renders as ``<tag class=... role=... aria-label=...>``."""
 

@@ -50,6 +50,8 @@ logger = logging.getLogger(__name__)
 
 #: Pages holding a register, and the folders they list.
 REGISTER_ATTR = "handbook_register_pages"
+#: The build date the pages were last rendered for.
+DATE_ATTR = "handbook_doccontrol_date"
 
 DEFAULT_FOLDERS = {"protocols": "PR", "patient-guides": "PG"}
 
@@ -122,7 +124,9 @@ def outdated(app: Sphinx, env: BuildEnvironment, added, changed, removed) -> lis
     A page with a problem is always read again, so that Sphinx checks
     consistency and the problem is reported on every build, not only the
     first. Registers and superseded pages show other pages' metadata, so they
-    are read again whenever a controlled page changes.
+    are read again whenever a controlled page changes. When the build date
+    moved (a new day, a new ``SOURCE_DATE_EPOCH``), every controlled page and
+    register is, because banners and due lists depend on it.
     """
     records = _records(env)
     touched = set(added) | set(changed) | set(removed)
@@ -132,7 +136,12 @@ def outdated(app: Sphinx, env: BuildEnvironment, added, changed, removed) -> lis
     if any(controlled_folder(docname, folders) for docname in touched):
         again.update(_register_pages(env))
         again.update(name for name, record in records.items() if record.superseded_by)
-    return sorted(again - touched)
+    today = _today(app)
+    if getattr(env, DATE_ATTR, None) != today:
+        again.update(records)
+        again.update(_register_pages(env))
+        setattr(env, DATE_ATTR, today)
+    return sorted(again - touched - set(removed))
 
 
 def report(app: Sphinx, env: BuildEnvironment) -> None:
