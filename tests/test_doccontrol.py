@@ -560,7 +560,9 @@ def test_panel_text_contrast_is_at_least_7_to_1(theme):
 
 def test_print_styles_hide_navigation_and_show_the_panel_and_banners():
     print_block = CSS[CSS.index("@media print"):]
-    assert re.search(r"\.bd-sidebar-primary,[^{]*\bnav,[^{]*\{\s*display: none !important;", print_block)
+    hidden = re.search(r"([^{}]*)\{\s*display: none !important;", print_block).group(1)
+    assert {".bd-header", ".bd-sidebar-primary", ".bd-sidebar-secondary", ".prev-next-area", ".bd-footer"} <= {
+        selector.strip() for selector in hidden.split(",")}
     assert re.search(r"\.handbook-doc-control,\s*\.handbook-banner \{\s*display: block !important;", print_block)
 
 
@@ -594,3 +596,14 @@ def test_real_handbook_pages_carry_panel_and_history(handbook_html):
         soup = BeautifulSoup((handbook_html.outdir / f"{docname}.html").read_text(encoding="utf-8"), "html.parser")
         assert _panel(soup)["ID"] == ident, docname
         assert soup.select_one("section#change-history table"), docname
+
+
+@pytest.mark.sphinx("text", testroot="doccontrol", confoverrides={"handbook_build_date": BUILD_DATE},
+                    srcdir="doccontrol-text")
+def test_other_builders_render_panel_and_banners_as_plain_content(app):
+    app.build()
+    assert _warnings(app) == []
+    text = (Path(app.outdir) / "protocols" / "draft-protocol.txt").read_text(encoding="utf-8")
+    assert "Draft — not for clinical use." in text
+    assert "Review by\n   2030-07-01" in text
+    assert "Change history" in text
