@@ -99,7 +99,7 @@ def readability(blocks: Iterable[str]) -> Readability:
     if not text:
         return Readability(grade=0.0, words=0, sentences=0)
     return Readability(
-        grade=round(_TEXTSTAT.flesch_kincaid_grade(text), 1),
+        grade=round(_TEXTSTAT.flesch_kincaid_grade(text), 1) + 0.0,  # + 0.0: no "-0.0"
         words=_TEXTSTAT.lexicon_count(text),
         sentences=_TEXTSTAT.sentence_count(text),
     )
