@@ -353,11 +353,12 @@ def _is_covering_page(app: Sphinx, docname: str) -> bool:
     return any(docname.startswith(folder.rstrip("/") + "/") for folder in app.config.handbook_traceability_folders)
 
 
-def _page_order(app: Sphinx, docname: str) -> tuple[int, str]:
-    """Protocols first, then patient guides (the configured folder order), then the rest."""
+def _page_order(app: Sphinx, docname: str) -> tuple[int, str, str]:
+    """Protocols first, then patient guides (the configured folder order), then the rest; by id within each."""
     folders = [folder.rstrip("/") + "/" for folder in app.config.handbook_traceability_folders]
     rank = next((index for index, folder in enumerate(folders) if docname.startswith(folder)), len(folders))
-    return rank, docname
+    covers = _store(app.env)["covers"].get(docname)
+    return rank, covers.page_id if covers else "", docname
 
 
 def coverage(app: Sphinx, env: BuildEnvironment) -> dict[str, dict[str, list[SectionTag]]]:
