@@ -136,3 +136,33 @@ def test_real_register_reads_cleanly():
     register, problems = parse_register((REPO_ROOT / "reference" / "guidance.yaml").read_text(encoding="utf-8"))
     assert problems == []
     assert list(register.points) == [f"SG-{n:02d}" for n in range(1, 25)]
+
+
+def test_matrix_follows_a_changed_page_on_an_incremental_build(rootdir, tmp_path):
+    """Editing one page's covers rewrites the matrix page, which itself did not change."""
+    import shutil
+    from io import StringIO
+
+    from sphinx.testing.util import SphinxTestApp
+
+    src = tmp_path / "src"
+    shutil.copytree(rootdir / "test-traceability-good", src)
+
+    def build() -> tuple[list[list[str]], str]:
+        warning = StringIO()
+        app = SphinxTestApp("html", srcdir=src, builddir=tmp_path / "out", status=StringIO(), warning=warning)
+        try:
+            app.build()
+        finally:
+            app.cleanup()
+        rows = _soup(app, "reference/traceability").select("table.handbook-traceability-matrix tbody tr")
+        return [[a.get_text(strip=True) for a in row.find_all("a")] for row in rows], warning.getvalue()
+
+    before, warnings = build()
+    assert warnings == ""
+    assert "PG-006 After your treatment" not in before[0] and "PG-006 After your treatment" in before[1]
+    guide = src / "patient-guides" / "after.md"
+    guide.write_text(guide.read_text(encoding="utf-8").replace("  - SG-02", "  - SG-01"), encoding="utf-8")
+    after, warnings = build()
+    assert warnings == ""
+    assert "PG-006 After your treatment" in after[0] and "PG-006 After your treatment" not in after[1]
