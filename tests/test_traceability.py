@@ -166,3 +166,18 @@ def test_matrix_follows_a_changed_page_on_an_incremental_build(rootdir, tmp_path
     after, warnings = build()
     assert warnings == ""
     assert "PG-006 After your treatment" in after[0] and "PG-006 After your treatment" not in after[1]
+
+
+@pytest.mark.sphinx("html", testroot="clinic", freshenv=True)
+def test_project_that_never_traces_needs_no_register(app):
+    app.build()
+    assert "guidance register" not in strip_colors(app.warning.getvalue())
+
+
+@pytest.mark.sphinx("html", testroot="traceability-noregister", freshenv=True)
+def test_sg_role_without_a_register_is_reported(app):
+    app.build()
+    register = app.srcdir / "reference" / "guidance.yaml"
+    assert _warnings(app) == [
+        f"WARNING: cannot read the guidance register {register}: No such file or directory [handbook.traceability]",
+    ]

@@ -267,11 +267,13 @@ def load_register(app: Sphinx) -> None:
     """Read the register once per build, before any page is read."""
     path = _register_path(app.env)
     app.env.handbook_guidance = None
+    app.env.handbook_guidance_unreadable = None
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
-        logger.warning("cannot read the guidance register %s: %s", path, error.strerror,
-                       type="handbook", subtype="traceability")
+        # Reported in check_coverage, and only if a page uses {sg} or the matrix:
+        # projects that never trace (small test projects) need no register.
+        app.env.handbook_guidance_unreadable = f"cannot read the guidance register {path}: {error.strerror}"
         return
     try:
         register, problems = parse_register(text)
@@ -380,6 +382,10 @@ def check_coverage(app: Sphinx, env: BuildEnvironment) -> None:
     """Warn for each point that no protocol and no patient guide covers."""
     register = _register(env)
     if register is None:
+        store = _store(env)
+        unreadable = getattr(env, "handbook_guidance_unreadable", None)
+        if unreadable and (store["tags"] or store["matrix"]):
+            logger.warning(unreadable, type="handbook", subtype="traceability")
         return
     covered = coverage(app, env)
     path = _register_path(app.env)
