@@ -216,6 +216,8 @@ def test_the_limit_is_a_setting(app):
 @pytest.mark.sphinx("html", testroot="readability", parallel=2)
 def test_parallel_build_reports_every_guide(app):
     app.build()
+    # Sphinx reports parallel reading in chunks: "[ 50%] index .. patient-guides/hard".
+    assert re.search(r"reading sources\.\.\. \[\s*\d+%\] \S+ \.\. \S+", strip_colors(app.status.getvalue()))
     rows = _report(Path(app.outdir), "reference/readability")
     assert [row["result"] for row in rows.values()] == ["Pass", "Fail", "Pass"]
 
