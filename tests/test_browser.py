@@ -28,6 +28,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from conftest import REPO_ROOT
+from handbook.doccontrol import controlled_documents, document_control
 
 os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
 
@@ -49,8 +50,10 @@ SCREENSHOTS = REPO_ROOT / "_build" / "screenshots"
 
 # Pages the single-page checks use.
 LANDING = "index"
-PROTOCOL = "protocols/handbook-governance"
+PROTOCOL = "protocols/infusion-monitoring"
 GUIDE = "patient-guides/what-is-ketamine-treatment"
+PANEL = ".handbook-doc-control"
+MIN_PANEL_FONT_PX = 14
 
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
@@ -63,7 +66,7 @@ PROFILES = {
     "phone-dark": ({**PHONE, "color_scheme": "dark"}, None),
     "desktop-dark": ({**DESKTOP, "color_scheme": "dark"}, [LANDING, PROTOCOL, GUIDE, "search"]),
 }
-SEARCH_QUERY, SEARCH_EXPECTS = "ketamine treatment", GUIDE
+SEARCH_QUERY, SEARCH_EXPECTS = "blood pressure", PROTOCOL
 
 
 # -- Serving and driving ------------------------------------------------------
@@ -227,6 +230,23 @@ class Visit:
     violations: list[dict]
     scroll_width: int
     client_width: int
+    panel: dict | None  # the document-control panel's geometry and smallest font
+
+
+# The panel as the reader sees it: None when the page has none.
+PANEL_GEOMETRY = """panel => {
+  if (!panel) return null;
+  const box = panel.getBoundingClientRect();
+  const sizes = [panel, ...panel.querySelectorAll('*')]
+    .filter(el => [...el.childNodes].some(n => n.nodeType === Node.TEXT_NODE && n.textContent.trim()))
+    .map(el => parseFloat(getComputedStyle(el).fontSize));
+  return {visible: panel.checkVisibility(), left: box.left, right: box.right,
+          width: box.width, text: panel.innerText, min_font_px: Math.min(...sizes)};
+}"""
+
+
+def _panel(page: Page) -> dict | None:
+    return page.evaluate(f"({PANEL_GEOMETRY})(document.querySelector('{PANEL}'))")
 
 
 @pytest.fixture(scope="module")
@@ -242,7 +262,7 @@ def visits(site, base_url, new_context) -> dict[str, tuple[dict[str, Visit], Tra
             width = page.evaluate(
                 "[document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]"
             )
-            results[path] = Visit(_axe(page, traffic), *width)
+            results[path] = Visit(_axe(page, traffic), *width, _panel(page))
         page.close()
         recorded[profile] = (results, traffic)
     return recorded
@@ -290,6 +310,30 @@ def test_no_page_scrolls_sideways_on_a_phone(visits):
     assert {visit.client_width for visit in results.values()} == {390}
 
 
+def test_document_control_panel_is_readable_on_a_phone(handbook_html, visits):
+    """Every controlled page shows its panel whole on a 390 px screen, in text of 14 px or more."""
+    results, _ = visits["phone-dark"]
+    controlled = {f"{doc.docname}.html" for doc in controlled_documents(handbook_html.app.env)}
+    assert {path for path, visit in results.items() if visit.panel} == controlled
+    assert len(controlled) >= 20
+    problems = {}
+    for path in sorted(controlled):
+        panel = results[path].panel
+        found = []
+        if not panel["visible"]:
+            found.append("hidden")
+        if panel["left"] < 0 or panel["right"] > 390:
+            found.append(f"spans {panel['left']:.0f}-{panel['right']:.0f}px of a 390px screen")
+        if panel["min_font_px"] < MIN_PANEL_FONT_PX:
+            found.append(f"text at {panel['min_font_px']}px")
+        doc = document_control(handbook_html.app.env, path.removesuffix(".html"))
+        if doc.id not in panel["text"] or doc.version not in panel["text"]:
+            found.append(f"no {doc.id} v{doc.version} in {panel['text']!r}")
+        if found:
+            problems[path] = found
+    assert problems == {}
+
+
 # -- Single features -----------------------------------------------------------
 
 
@@ -335,7 +379,10 @@ def _visible_text(page: Page, selector: str) -> list[str]:
     )
 
 
-def test_printed_guide_has_no_navigation(base_url, new_context):
+def test_printed_guide_has_no_navigation_and_shows_its_id_and_version(
+    handbook_html, base_url, new_context
+):
+    doc = document_control(handbook_html.app.env, GUIDE)
     context, traffic = new_context(**PROFILES["desktop"][0])
     page = context.new_page()
     page.goto(f"{base_url}{GUIDE}.html")
@@ -354,6 +401,13 @@ def test_printed_guide_has_no_navigation(base_url, new_context):
         assert _visible_text(page, selector) == [], f"{selector} is printed"
     # sphinx-book-theme prints its own copy of the title (#jb-print-docs-body).
     assert title in _visible_text(page, "h1")
+    panel = _panel(page)
+    assert panel and panel["visible"]
+    fields = page.locator(f"{PANEL} dt").evaluate_all(
+        "dts => Object.fromEntries(dts.map(dt => [dt.innerText.trim(), dt.nextElementSibling.innerText.trim()]))"
+    )
+    assert (fields["ID"], fields["Version"]) == (doc.id, doc.version)
+    assert doc.id.startswith("PG-")
     assert traffic.external() == [] and traffic.errors == []
 
 
