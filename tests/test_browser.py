@@ -408,6 +408,8 @@ def test_printed_guide_has_no_navigation_and_shows_its_id_and_version(
     )
     assert (fields["ID"], fields["Version"]) == (doc.id, doc.version)
     assert doc.id.startswith("PG-")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "guide-print.png", full_page=True)
     assert traffic.external() == [] and traffic.errors == []
 
 
