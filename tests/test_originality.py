@@ -39,7 +39,7 @@ PAGE_SUFFIXES = (".md", ".yaml", ".yml", ".txt", ".bib")
 
 _APOSTROPHES = re.compile(r"['\u2018\u2019\u02bc`]")
 _WORD = re.compile(r"[a-z0-9]+")
-# Stands for a break no run may cross (an exempt title, a removed citation).
+# Stands for a break no run may cross (where an exempt title was cut out).
 _BREAK = "\x00"
 
 
