@@ -24,6 +24,8 @@ import dataclasses
 import datetime as dt
 import hashlib
 import os
+import shutil
+import sys
 from collections.abc import Iterator, Sequence
 from importlib import resources
 from pathlib import Path
@@ -292,3 +294,40 @@ def write_pdf(html: str, target: Path, *, base_url: str, identifier: bytes, epoc
     tmp.write_bytes(data)
     tmp.replace(target)
     return len(document.pages)
+
+
+def copy_pdfs(pdf_outdir: Path, dest: Path) -> list[Path]:
+    """Put ``handbook.pdf`` and ``handouts/*.pdf`` under ``dest`` (replacing what was there).
+
+    ``dest`` is ``<html output>/<handbook_pdf_html_dir>``: where the HTML pages' "Print" links point.
+    """
+    pdf_outdir, dest = Path(pdf_outdir), Path(dest)
+    if dest.exists():
+        shutil.rmtree(dest)
+    (dest / "handouts").mkdir(parents=True)
+    copied = []
+    for source in [pdf_outdir / "handbook.pdf", *sorted((pdf_outdir / "handouts").glob("*.pdf"))]:
+        if source.is_file():
+            target = dest / source.relative_to(pdf_outdir)
+            shutil.copy2(source, target)
+            copied.append(target)
+    return copied
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m handbook.pdf copy-into _build/pdf _build/html/pdf`` (what ``make pdf`` runs)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m handbook.pdf")
+    commands = parser.add_subparsers(dest="command", required=True)
+    copy = commands.add_parser("copy-into", help="copy the built PDFs where the HTML pages link them")
+    copy.add_argument("pdf_outdir", type=Path)
+    copy.add_argument("dest", type=Path)
+    args = parser.parse_args(argv)
+    copied = copy_pdfs(args.pdf_outdir, args.dest)
+    print(f"copied {len(copied)} PDFs to {args.dest}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -5,10 +5,13 @@ protocol's body with Sphinx's HTML translator into ``_pages/<docname>.json``
 (one light fragment per document, so Sphinx's own outdated-document tracking
 decides what to redo), then in ``finish()`` WeasyPrint turns them into:
 
-* ``handouts/<page-name>.pdf``, one per patient guide, re-rendered only when
-  that guide's fragment is newer than its PDF;
+* ``handouts/<page-name>.pdf``, one per patient guide;
 * ``handbook.pdf``: cover, contents, every protocol (by id) and the appendices
-  (``handbook_pdf_appendices``), re-rendered only when one of them changed.
+  (``handbook_pdf_appendices``).
+
+A PDF is re-rendered only when what it is made from changed (its fragments,
+the print templates, the settings): ``_pages/rendered.json`` keeps a digest of
+each PDF's inputs, and ``pdf-build.json`` lists what the last build rendered.
 
 The HTML builders link each guide to ``<handbook_pdf_html_dir>/handouts/<page-name>.pdf``
 ("Print this guide") and the landing page and protocols index to
@@ -18,6 +21,7 @@ The pure work (templates, fonts, QR codes, WeasyPrint) is in ``handbook.pdf``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from pathlib import Path
@@ -115,16 +119,14 @@ class HandbookPDFBuilder(StandaloneHTMLBuilder):
     def get_outdated_docs(self):
         printed = [d for d in sorted(self.env.found_docs) if self.role(d)]
         stamp = self._epoch_stamp()
-        # The dates inside every PDF come from SOURCE_DATE_EPOCH: when it
-        # changes, everything is redone so a clean build would give the same bytes.
+        # Banners (review overdue) and dates come from SOURCE_DATE_EPOCH: when
+        # it changes, every fragment is redone so a clean build gives the same bytes.
         if not stamp.is_file() or stamp.read_text().strip() != str(self.epoch):
             yield from printed
             return
         outdated = {d for d in super().get_outdated_docs() if self.role(d)}
-        newest_template = max(p.stat().st_mtime_ns for p in pdf.template_files())
         for docname in printed:
-            target = self.get_output_path(docname)
-            if docname in outdated or not target.is_file() or target.stat().st_mtime_ns < newest_template:
+            if docname in outdated or not self.get_output_path(docname).is_file():
                 yield docname
 
     def get_target_uri(self, docname: str, typ: str | None = None) -> str:
@@ -223,17 +225,40 @@ class HandbookPDFBuilder(StandaloneHTMLBuilder):
     def finish(self) -> None:
         self.copy_image_files()
         self.write_buildinfo()
+        manifest_path = self.pages_dir / "rendered.json"
+        try:
+            self.rendered_keys = json.loads(manifest_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.rendered_keys = {}
         rendered: list[dict] = []
-        with logging.pending_warnings():
-            rendered += self._render_handouts()
-            rendered += self._render_handbook()
+        rendered += self._render_handouts()
+        rendered += self._render_handbook()
+        manifest_path.write_text(json.dumps(self.rendered_keys, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         self._epoch_stamp().write_text(f"{self.epoch}\n")
         (Path(self.outdir) / BUILD_LOG).write_text(json.dumps(rendered, indent=1) + "\n", encoding="utf-8")
 
-    def _load(self, docname: str) -> pdf.PrintDocument:
-        return pdf.PrintDocument.from_json(json.loads(self.get_output_path(docname).read_text(encoding="utf-8")))
+    def _fragment_text(self, docname: str) -> str:
+        return self.get_output_path(docname).read_text(encoding="utf-8")
 
-    def _render(self, html: str, target: Path, identifier: bytes, debug_name: str) -> dict:
+    def _render_key(self, *parts: str) -> str:
+        """What a PDF is made from: its fragments, the templates and the settings.
+
+        A PDF is re-rendered only when this changes, so touching a page
+        without changing what it prints re-renders nothing.
+        """
+        digest = hashlib.sha256()
+        settings = {**self._common(), "edition": self.config.handbook_edition, "today": self.today.isoformat(),
+                    "title": self.config.html_title or self.config.project}
+        for part in (json.dumps(settings, sort_keys=True), *(p.read_text(encoding="utf-8") for p in pdf.template_files()), *parts):
+            digest.update(part.encode("utf-8"))
+            digest.update(b"\0")
+        return digest.hexdigest()
+
+    def _up_to_date(self, target: Path, key: str) -> bool:
+        relative = target.relative_to(self.outdir).as_posix()
+        return target.is_file() and self.rendered_keys.get(relative) == key
+
+    def _render(self, html: str, target: Path, identifier: bytes, debug_name: str, key: str) -> dict:
         debug = self.pages_dir / debug_name
         debug.parent.mkdir(parents=True, exist_ok=True)
         debug.write_text(html, encoding="utf-8")
@@ -243,6 +268,7 @@ class HandbookPDFBuilder(StandaloneHTMLBuilder):
         )
         seconds = time.perf_counter() - started
         relative = target.relative_to(self.outdir).as_posix()
+        self.rendered_keys[relative] = key
         logger.info("rendered %s (%d pages, %.2f s)", relative, pages, seconds)
         return {"pdf": relative, "pages": pages, "seconds": round(seconds, 3)}
 
@@ -264,43 +290,37 @@ class HandbookPDFBuilder(StandaloneHTMLBuilder):
                     stale.unlink()
         rendered = []
         for docname in guides:
-            source = self.get_output_path(docname)
             target = outdir / handout_name(docname)
-            if target.is_file() and target.stat().st_mtime_ns >= source.stat().st_mtime_ns:
+            fragment = self._fragment_text(docname)
+            key = self._render_key(fragment)
+            if self._up_to_date(target, key):
                 continue
-            doc = self._load(docname)
+            doc = pdf.PrintDocument.from_json(json.loads(fragment))
             html = pdf.render_handout_html(doc, edition=self.config.handbook_edition, **self._common())
             identifier = pdf.pdf_identifier("handout", docname, doc.id, doc.version)
-            rendered.append(self._render(html, target, identifier, f"{docname}.print.html"))
+            rendered.append(self._render(html, target, identifier, f"{docname}.print.html", key))
         return rendered
 
     def _render_handbook(self) -> list[dict]:
         target = Path(self.outdir) / "handbook.pdf"
-        protocols = [d for d in self.env.found_docs if self.role(d) == "protocol"]
+        protocols = sorted(d for d in self.env.found_docs if self.role(d) == "protocol")
         appendices = [d for d in self.config.handbook_pdf_appendices if d in self.env.found_docs]
-        members = protocols + appendices
-        manifest = self.pages_dir / "handbook-members.json"
-        listed = json.dumps(sorted(members))
-        if (
-            target.is_file()
-            and manifest.is_file()
-            and manifest.read_text() == listed
-            and all(target.stat().st_mtime_ns >= self.get_output_path(d).stat().st_mtime_ns for d in members)
-        ):
+        fragments = {d: self._fragment_text(d) for d in protocols + appendices}
+        key = self._render_key(*(f"{d}\n{text}" for d, text in fragments.items()))
+        if self._up_to_date(target, key):
             return []
-        docs = sorted((self._load(d) for d in protocols), key=lambda doc: (doc.id or "~", doc.docname))
+        docs = [pdf.PrintDocument.from_json(json.loads(fragments[d])) for d in protocols]
+        docs.sort(key=lambda doc: (doc.id or "~", doc.docname))
         html = pdf.render_handbook_html(
             docs,
-            [self._load(d) for d in appendices],
+            [pdf.PrintDocument.from_json(json.loads(fragments[d])) for d in appendices],
             title=self.config.html_title or self.config.project,
             edition=self.config.handbook_edition,
             build_date=self.today.isoformat(),
             **self._common(),
         )
         identifier = pdf.pdf_identifier("handbook", self.config.project, self.config.handbook_edition)
-        result = [self._render(html, target, identifier, "handbook.print.html")]
-        manifest.write_text(listed)
-        return result
+        return [self._render(html, target, identifier, "handbook.print.html", key)]
 
 
 # -- the HTML site links its PDFs -------------------------------------------------
