@@ -61,7 +61,7 @@ html: $(VENV_STAMP) ## Build the HTML site into _build/html/ (strict: any warnin
 .PHONY: pdf
 pdf: $(VENV_STAMP) ## Build the PDFs into _build/pdf/ (handouts/<guide>.pdf, handbook.pdf) and copy them to _build/html/pdf/
 	$(SPHINXBUILD) -b handbookpdf "$(SOURCEDIR)" "$(BUILDDIR)/pdf" -d "$(BUILDDIR)/pdf/.doctrees" $(SPHINXOPTS) $(O)
-	PYTHONPATH=_ext $(BIN)/python -m handbook.pdf copy-into "$(BUILDDIR)/pdf" "$(BUILDDIR)/html/pdf"
+	PYTHONPATH=_ext $(BIN)/python -m handbook copypdfs "$(BUILDDIR)/pdf" "$(BUILDDIR)/html/pdf"
 
 .PHONY: livehtml htmllive
 livehtml: $(VENV_STAMP) ## Preview while editing: rebuild and reload the browser on every save
@@ -72,6 +72,18 @@ htmllive: livehtml
 .PHONY: test
 test: $(VENV_STAMP) ## Run every test
 	$(BIN)/python -m pytest $(PYTESTOPTS)
+
+.PHONY: checklinks
+checklinks: html pdf ## Check every internal link of _build/html (and _build/pdf/*.pdf when built)
+	PYTHONPATH=_ext $(BIN)/python -m handbook checklinks "$(BUILDDIR)/html" \
+	  $(if $(wildcard $(BUILDDIR)/pdf/*.pdf),--pdf "$(BUILDDIR)/pdf")
+
+.PHONY: linkcheck
+linkcheck: checklinks ## Check every external link on the internet (needs network); runs checklinks first
+	@status=0; \
+	$(SPHINXBUILD) -M linkcheck "$(SOURCEDIR)" "$(BUILDDIR)" $(SPHINXOPTS) $(O) || status=$$?; \
+	PYTHONPATH=_ext $(BIN)/python -m handbook linkreport "$(BUILDDIR)/linkcheck/output.json" || status=1; \
+	exit $$status
 
 .PHONY: lock
 lock: $(VENV_STAMP) ## Re-pin requirements.txt from requirements.in

@@ -20,8 +20,9 @@ from bs4 import BeautifulSoup
 from sphinx.testing.util import SphinxTestApp
 from sphinx.util.console import strip_colors
 
-from conftest import REPO_ROOT, build_handbook
+from conftest import REPO_ROOT
 from handbook import pdf
+from handbook.checklinks import check_html, check_pdfs
 from handbook.clinic import clinic_settings
 from handbook.frontmatter import read_front_matter
 
@@ -377,17 +378,12 @@ def test_html_pages_link_their_pdfs_and_the_links_resolve(basic, tmp_path):
         assert ((html_outdir / page).parent / href).resolve().is_file(), (page, href)
     soup = BeautifulSoup((html_outdir / "protocols/monitoring.html").read_text(encoding="utf-8"), "html.parser")
     assert soup.select("a.handbook-pdf-link") == []
+    assert check_html(html_outdir).broken == []
+    shutil.rmtree(html_outdir / "pdf")
+    assert {b.target for b in check_html(html_outdir).broken} == {href for _, href in expected.values()}
 
 
 # -- the real handbook ------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def handbook_pdf(tmp_path_factory):
-    """The real handbook's PDFs, built once with the PDF builder."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        return build_handbook(tmp_path_factory.mktemp("handbook-pdf"), "handbookpdf")
 
 
 def real_pages(folder: str) -> list[Path]:
@@ -402,6 +398,8 @@ def test_real_handbook_builds_every_pdf_strictly(handbook_pdf):
         f"{p.stem}.pdf" for p in guides
     )
     assert (handbook_pdf.outdir / "handbook.pdf").is_file()
+    broken, count = check_pdfs(handbook_pdf.outdir)
+    assert broken == [] and count == len(guides) + 1
     # The timings the issue asks for (shown with `pytest -s`).
     log = json.loads((handbook_pdf.outdir / "pdf-build.json").read_text())
     handouts = [e["seconds"] for e in log if e["pdf"].startswith("handouts/")]

@@ -314,20 +314,19 @@ def copy_pdfs(pdf_outdir: Path, dest: Path) -> list[Path]:
     return copied
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m handbook.pdf copy-into _build/pdf _build/html/pdf`` (what ``make pdf`` runs)."""
-    import argparse
+HELP = "copy the built PDFs into the HTML output, where the pages' Print links point"
 
-    parser = argparse.ArgumentParser(prog="python -m handbook.pdf")
-    commands = parser.add_subparsers(dest="command", required=True)
-    copy = commands.add_parser("copy-into", help="copy the built PDFs where the HTML pages link them")
-    copy.add_argument("pdf_outdir", type=Path)
-    copy.add_argument("dest", type=Path)
-    args = parser.parse_args(argv)
+
+def add_arguments(parser) -> None:
+    parser.add_argument("pdf_outdir", type=Path, help="the PDF build, e.g. _build/pdf")
+    parser.add_argument("dest", type=Path, help="the HTML output's PDF folder, e.g. _build/html/pdf")
+
+
+def run(args) -> int:
+    """``python -m handbook copypdfs _build/pdf _build/html/pdf`` (what ``make pdf`` runs)."""
+    if not (Path(args.pdf_outdir) / "handbook.pdf").is_file():
+        print(f"copypdfs: no handbook.pdf in {args.pdf_outdir}: run 'make pdf'", file=sys.stderr)
+        return 2
     copied = copy_pdfs(args.pdf_outdir, args.dest)
-    print(f"copied {len(copied)} PDFs to {args.dest}")
+    print(f"copypdfs: {len(copied)} PDFs copied to {args.dest}")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
