@@ -343,7 +343,10 @@ def add_print_links(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     role = document_role(docname, tuple(app.config.handbook_pdf_appendices))
     if role == "guide":
         text, path = "Print this guide (PDF)", f"{pdf_dir}/handouts/{handout_name(docname)}"
-    elif docname in HANDBOOK_LINK_PAGES:
+    elif docname in HANDBOOK_LINK_PAGES and any(
+        document_role(d, ()) == "protocol" for d in app.env.found_docs
+    ):
+        # Only a handbook with protocols has a handbook.pdf.
         text, path = "Print the staff handbook (PDF)", f"{pdf_dir}/handbook.pdf"
     else:
         return
