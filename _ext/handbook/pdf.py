@@ -88,6 +88,11 @@ class PrintDocument:
             parts.append(f"Effective {self.effective}")
         return " \N{MIDDLE DOT} ".join(parts)
 
+    @property
+    def has_inline_banners(self) -> bool:
+        """Whether the body already shows the banners (document control renders them in the page)."""
+        return "handbook-banner" in self.body
+
     def to_json(self) -> dict:
         data = dataclasses.asdict(self)
         data["banners"] = [dataclasses.asdict(b) for b in self.banners]

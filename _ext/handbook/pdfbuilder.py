@@ -82,6 +82,25 @@ def _fallback_banners(data: dict, today) -> tuple[pdf.Banner, ...]:
     return tuple(found)
 
 
+def _document_control(env, docname: str, today) -> dict | None:
+    """Identity, dates and banners from ``handbook.doccontrol``, when it is installed."""
+    try:
+        from handbook import doccontrol
+    except ImportError:  # the document-control branch is not merged yet
+        return None
+    doc = doccontrol.document_control(env, docname)
+    if doc is None:
+        return None
+    return {
+        "id": doc.id,
+        "version": doc.version,
+        "status": doc.status,
+        "effective": doc.effective.isoformat(),
+        "review_by": doc.review_by.isoformat(),
+        "banners": tuple(pdf.Banner(b.kind, b.text) for b in doccontrol.banners(doc, today)),
+    }
+
+
 class HandbookPDFBuilder(StandaloneHTMLBuilder):
     """Print-ready PDFs of the patient guides and the staff handbook."""
 
@@ -198,10 +217,13 @@ class HandbookPDFBuilder(StandaloneHTMLBuilder):
     def _print_document(self, docname: str, body: str) -> pdf.PrintDocument:
         title_node = self.env.titles.get(docname)
         title = title_node.astext() if title_node else docname
+        control = _document_control(self.env, docname, self.today)
+        if control is not None:
+            return pdf.PrintDocument(docname=docname, title=title, body=body, **control)
         try:
             front = read_front_matter(self.env.doc2path(docname))
         except FrontMatterError:
-            front = None  # handbook.frontmatter's validation reports it
+            front = None  # document control reports it
         data = front.data if front else {}
 
         def text(key: str) -> str:
