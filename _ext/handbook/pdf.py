@@ -93,6 +93,11 @@ class PrintDocument:
         """Whether the body already shows the banners (document control renders them in the page)."""
         return "handbook-banner" in self.body
 
+    @property
+    def has_panel(self) -> bool:
+        """Whether the body carries the document-control panel (status, review-by, owner...)."""
+        return "handbook-doc-control" in self.body
+
     def to_json(self) -> dict:
         data = dataclasses.asdict(self)
         data["banners"] = [dataclasses.asdict(b) for b in self.banners]

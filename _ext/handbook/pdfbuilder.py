@@ -64,21 +64,28 @@ def handout_name(docname: str) -> str:
 
 
 def _fallback_banners(data: dict, today) -> tuple[pdf.Banner, ...]:
-    """Banners from the front matter, until ``handbook.doccontrol`` provides them."""
+    """Banners from the front matter, worded as ``handbook.doccontrol`` words them."""
     found = []
     status = data.get("status")
     if status == "draft":
-        found.append(pdf.Banner("draft", "Draft \N{EM DASH} not for clinical use"))
-    elif status == "superseded":
         found.append(pdf.Banner(
-            "superseded",
-            f"Superseded by {data.get('superseded-by', 'a newer document')} \N{EM DASH} do not use",
+            "draft", f"Draft \N{EM DASH} not for clinical use. Version {data.get('version')} has not been approved."
+        ))
+    elif status == "superseded":
+        replacement = data.get("superseded-by") or "another document"
+        found.append(pdf.Banner(
+            "superseded", f"Superseded \N{EM DASH} do not use. {replacement} replaces this document."
         ))
     elif status == "retired":
-        found.append(pdf.Banner("retired", "Retired \N{EM DASH} not for clinical use"))
+        found.append(pdf.Banner(
+            "retired", "Retired \N{EM DASH} do not use. This document is no longer in force."
+        ))
     review_by = data.get("review-by")
-    if hasattr(review_by, "isoformat") and review_by < today:
-        found.append(pdf.Banner("overdue", f"Review overdue since {review_by.isoformat()}"))
+    if status in ("active", "draft") and hasattr(review_by, "isoformat") and review_by < today:
+        found.append(pdf.Banner(
+            "overdue",
+            f"Review overdue \N{EM DASH} check before use. This document was due for review on {review_by.isoformat()}.",
+        ))
     return tuple(found)
 
 
