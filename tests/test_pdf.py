@@ -446,3 +446,31 @@ def test_real_handbook_bookmarks_every_protocol(handbook_pdf):
     assert f"Page {n} of {n}" in texts[-1] and UNCONTROLLED in texts[-1]
     assert page_sizes(path) == {LETTER}
     assert_accessible(path, "Ketamine Clinic Protocol Handbook")
+
+
+def test_browser_print_hides_navigation_and_keeps_the_text(basic, tmp_path):
+    """Printing a page from the browser (Chromium, print media): no navigation, the text stays."""
+    from playwright.sync_api import sync_playwright
+
+    html_outdir, warnings = build(
+        ROOTS / "test-pdf-basic", tmp_path, buildername="html",
+        html_theme="sphinx_book_theme", html_css_files=["handbook.css"], html_static_path=[str(REPO_ROOT / "_static")],
+    )
+    assert warnings == ""
+    chrome = ["/usr/bin/chromium"]
+    selectors = (".bd-sidebar-primary", ".bd-sidebar-secondary", ".bd-header-article", "a.handbook-pdf-link")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chrome[0], args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
+            page.goto((html_outdir / "patient-guides" / "warning-signs.html").as_uri())
+            on_screen = {s: page.locator(s).first.is_visible() for s in selectors}
+            page.emulate_media(media="print")
+            in_print = {s: page.locator(s).first.is_visible() for s in selectors}
+            text_printed = page.get_by_text("Call us at 555-0142 if you feel sick").first.is_visible()
+        finally:
+            browser.close()
+    assert on_screen == dict.fromkeys(selectors, True)
+    assert in_print == dict.fromkeys(selectors, False)
+    assert text_printed
