@@ -386,6 +386,20 @@ def test_html_pages_link_their_pdfs_and_the_links_resolve(basic, tmp_path):
     ]
 
 
+def test_what_weasyprint_reports_is_a_build_warning_naming_the_page(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    srcdir = copy_root("pdf-broken", tmp_path)
+    outdir, warnings = build(srcdir, tmp_path / "build")
+    assert warnings == (
+        f"{srcdir / 'patient-guides' / 'broken-anchor.md'}: WARNING: handouts/broken-anchor.pdf: "
+        "No anchor #nowhere for internal URI reference [handbook.pdf]\n"
+    )
+    assert not (outdir / "handbook.pdf").exists()  # a project without protocols has no staff handbook
+    # Not recorded as done: the next build renders it, and warns, again.
+    _, again = build(srcdir, tmp_path / "build")
+    assert again == warnings
+
+
 # -- the real handbook ------------------------------------------------------------------
 
 

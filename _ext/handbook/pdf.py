@@ -23,6 +23,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
+import logging
 import os
 import shutil
 import sys
@@ -288,22 +289,42 @@ def render_handbook_html(
     )
 
 
-def write_pdf(html: str, target: Path, *, base_url: str, identifier: bytes, epoch: int) -> int:
-    """Render ``html`` to a tagged PDF/UA-1 file at ``target``; return its page count."""
+class _Collect(logging.Handler):
+    """Keeps WeasyPrint's warnings and errors (a missing anchor, an unreadable image...)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def write_pdf(html: str, target: Path, *, base_url: str, identifier: bytes, epoch: int) -> tuple[int, list[str]]:
+    """Render ``html`` to a tagged PDF/UA-1 file at ``target``.
+
+    Returns the page count and what WeasyPrint complained about, so the build
+    can report it as a warning (builds are strict).
+    """
     import weasyprint
 
-    with source_date_epoch_set(epoch):
-        document = weasyprint.HTML(string=html, base_url=base_url).render()
-        data = document.write_pdf(
-            pdf_variant="pdf/ua-1",
-            pdf_identifier=identifier,
-            uncompressed_pdf=False,
-        )
+    collect = _Collect()
+    weasyprint.LOGGER.addHandler(collect)
+    try:
+        with source_date_epoch_set(epoch):
+            document = weasyprint.HTML(string=html, base_url=base_url).render()
+            data = document.write_pdf(
+                pdf_variant="pdf/ua-1",
+                pdf_identifier=identifier,
+                uncompressed_pdf=False,
+            )
+    finally:
+        weasyprint.LOGGER.removeHandler(collect)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(".pdf.tmp")
     tmp.write_bytes(data)
     tmp.replace(target)
-    return len(document.pages)
+    return len(document.pages), collect.messages
 
 
 def copy_pdfs(pdf_outdir: Path, dest: Path) -> list[Path]:

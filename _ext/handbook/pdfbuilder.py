@@ -287,16 +287,22 @@ class HandbookPDFBuilder(StandaloneHTMLBuilder):
         relative = target.relative_to(self.outdir).as_posix()
         return target.is_file() and self.rendered_keys.get(relative) == key
 
-    def _render(self, html: str, target: Path, identifier: bytes, debug_name: str, key: str) -> dict:
+    def _render(self, html: str, target: Path, identifier: bytes, debug_name: str, key: str,
+                docname: str | None = None) -> dict:
         debug = self.pages_dir / debug_name
         debug.parent.mkdir(parents=True, exist_ok=True)
         debug.write_text(html, encoding="utf-8")
         started = time.perf_counter()
-        pages = pdf.write_pdf(
+        pages, problems = pdf.write_pdf(
             html, target, base_url=Path(self.outdir).as_uri() + "/", identifier=identifier, epoch=self.epoch
         )
         seconds = time.perf_counter() - started
         relative = target.relative_to(self.outdir).as_posix()
+        for problem in problems:
+            logger.warning("%s: %s", relative, problem, type="handbook", subtype="pdf",
+                           location=(docname, None) if docname else None)
+        if problems:
+            return {"pdf": relative, "pages": pages, "seconds": round(seconds, 3), "problems": problems}
         self.rendered_keys[relative] = key
         logger.info("rendered %s (%d pages, %.2f s)", relative, pages, seconds)
         return {"pdf": relative, "pages": pages, "seconds": round(seconds, 3)}
@@ -327,12 +333,14 @@ class HandbookPDFBuilder(StandaloneHTMLBuilder):
             doc = pdf.PrintDocument.from_json(json.loads(fragment))
             html = pdf.render_handout_html(doc, edition=self.config.handbook_edition, **self._common())
             identifier = pdf.pdf_identifier("handout", docname, doc.id, doc.version)
-            rendered.append(self._render(html, target, identifier, f"{docname}.print.html", key))
+            rendered.append(self._render(html, target, identifier, f"{docname}.print.html", key, docname))
         return rendered
 
     def _render_handbook(self) -> list[dict]:
         target = Path(self.outdir) / "handbook.pdf"
         protocols = sorted(d for d in self.env.found_docs if self.role(d) == "protocol")
+        if not protocols:
+            return []  # no staff protocols, no staff handbook
         appendices = [d for d in self.config.handbook_pdf_appendices if d in self.env.found_docs]
         fragments = {d: self._fragment_text(d) for d in protocols + appendices}
         key = self._render_key(*(f"{d}\n{text}" for d, text in fragments.items()))
