@@ -33,10 +33,9 @@ from sphinx.errors import ConfigError
 from sphinx.util import logging
 from sphinx.util.osutil import relative_uri
 
-from handbook import pdf
+from handbook import doccontrol, pdf
 from handbook.builddate import build_date
 from handbook.clinic import clinic_settings
-from handbook.frontmatter import FrontMatterError, read_front_matter
 
 logger = logging.getLogger(__name__)
 
@@ -63,41 +62,11 @@ def handout_name(docname: str) -> str:
     return docname.rsplit("/", 1)[-1] + ".pdf"
 
 
-def _fallback_banners(data: dict, today) -> tuple[pdf.Banner, ...]:
-    """Banners from the front matter, worded as ``handbook.doccontrol`` words them."""
-    found = []
-    status = data.get("status")
-    if status == "draft":
-        found.append(pdf.Banner(
-            "draft", f"Draft \N{EM DASH} not for clinical use. Version {data.get('version')} has not been approved."
-        ))
-    elif status == "superseded":
-        replacement = data.get("superseded-by") or "another document"
-        found.append(pdf.Banner(
-            "superseded", f"Superseded \N{EM DASH} do not use. {replacement} replaces this document."
-        ))
-    elif status == "retired":
-        found.append(pdf.Banner(
-            "retired", "Retired \N{EM DASH} do not use. This document is no longer in force."
-        ))
-    review_by = data.get("review-by")
-    if status in ("active", "draft") and hasattr(review_by, "isoformat") and review_by < today:
-        found.append(pdf.Banner(
-            "overdue",
-            f"Review overdue \N{EM DASH} check before use. This document was due for review on {review_by.isoformat()}.",
-        ))
-    return tuple(found)
-
-
-def _document_control(env, docname: str, today) -> dict | None:
-    """Identity, dates and banners from ``handbook.doccontrol``, when it is installed."""
-    try:
-        from handbook import doccontrol
-    except ImportError:  # the document-control branch is not merged yet
-        return None
+def _document_control(env, docname: str, today) -> dict:
+    """Identity, dates and banners of a controlled page, from ``handbook.doccontrol``."""
     doc = doccontrol.document_control(env, docname)
-    if doc is None:
-        return None
+    if doc is None:  # an appendix, or a page whose front matter the build reports as broken
+        return {}
     return {
         "id": doc.id,
         "version": doc.version,
@@ -224,29 +193,8 @@ class HandbookPDFBuilder(StandaloneHTMLBuilder):
     def _print_document(self, docname: str, body: str) -> pdf.PrintDocument:
         title_node = self.env.titles.get(docname)
         title = title_node.astext() if title_node else docname
-        control = _document_control(self.env, docname, self.today)
-        if control is not None:
-            return pdf.PrintDocument(docname=docname, title=title, body=body, **control)
-        try:
-            front = read_front_matter(self.env.doc2path(docname))
-        except FrontMatterError:
-            front = None  # document control reports it
-        data = front.data if front else {}
-
-        def text(key: str) -> str:
-            value = data.get(key)
-            return value.isoformat() if hasattr(value, "isoformat") else ("" if value is None else str(value))
-
         return pdf.PrintDocument(
-            docname=docname,
-            title=title,
-            body=body,
-            id=text("id"),
-            version=text("version"),
-            status=text("status"),
-            effective=text("effective"),
-            review_by=text("review-by"),
-            banners=_fallback_banners(data, self.today),
+            docname=docname, title=title, body=body, **_document_control(self.env, docname, self.today)
         )
 
     # -- finishing: the PDFs ------------------------------------------------------
