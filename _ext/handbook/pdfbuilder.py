@@ -311,10 +311,12 @@ class HandbookPDFBuilder(StandaloneHTMLBuilder):
 # -- the HTML site links its PDFs -------------------------------------------------
 
 
-def _print_link(text: str, uri: str) -> nodes.paragraph:
-    para = nodes.paragraph(classes=["handbook-print-link"])
-    para += nodes.reference(text, text, refuri=uri, classes=["handbook-pdf-link"])
-    return para
+def _print_link(text: str, uri: str) -> nodes.container:
+    # A container, not a paragraph: the link is site furniture, not part of
+    # the guide's text (readability scores count paragraphs).
+    inline = nodes.inline()
+    inline += nodes.reference(text, text, refuri=uri, classes=["handbook-pdf-link"])
+    return nodes.container("", inline, classes=["handbook-print-link"])
 
 
 def add_print_links(app: Sphinx, doctree: nodes.document, docname: str) -> None:
