@@ -269,6 +269,10 @@ def test_draft_and_overdue_banners_are_printed(basic):
     assert "Review overdue — check before use." in screening and "2026-10-01" in screening
     monitoring = next(t for t in handbook if "Vital signs" in t)
     assert "overdue" not in monitoring.lower()
+    old = next(t for t in handbook if "Check blood pressure every 30 minutes." in t)
+    assert "Superseded — do not use. PR-002 replaces this document." in old
+    contents = handbook[1]
+    assert "PR-003 Old infusion checks (superseded)" in contents
 
 
 def test_handbook_cover_contents_and_footer(basic):
@@ -455,9 +459,10 @@ def test_real_handbook_bookmarks_every_protocol(handbook_pdf):
         assert any(title.startswith(front["id"] + " ") for title in marks), front["id"]
     if (REPO_ROOT / "reference" / "traceability.md").is_file():
         assert any(title.startswith("Appendix ") and "Traceability" in title for title in marks)
-    texts = page_texts(path)
-    n = len(texts)
-    assert f"Page {n} of {n}" in texts[-1] and UNCONTROLLED in texts[-1]
+    reader = pypdf.PdfReader(path)
+    n = len(reader.pages)
+    last = reader.pages[-1].extract_text()
+    assert f"Page {n} of {n}" in last and UNCONTROLLED in last
     assert page_sizes(path) == {LETTER}
     assert_accessible(path, "Ketamine Clinic Protocol Handbook")
 
@@ -473,6 +478,7 @@ def test_browser_print_hides_navigation_and_keeps_the_text(basic, tmp_path):
     assert warnings == ""
     chrome = ["/usr/bin/chromium"]
     selectors = (".bd-sidebar-primary", ".bd-sidebar-secondary", ".bd-header-article", "a.handbook-pdf-link")
+    kept = (".handbook-doc-control", "main h1")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chrome[0], args=["--no-sandbox"])
         try:
@@ -483,8 +489,10 @@ def test_browser_print_hides_navigation_and_keeps_the_text(basic, tmp_path):
             page.emulate_media(media="print")
             in_print = {s: page.locator(s).first.is_visible() for s in selectors}
             text_printed = page.get_by_text("Call us at 555-0142 if you feel sick").first.is_visible()
+            kept_in_print = {s: page.locator(s).first.is_visible() for s in kept}
         finally:
             browser.close()
     assert on_screen == dict.fromkeys(selectors, True)
     assert in_print == dict.fromkeys(selectors, False)
     assert text_printed
+    assert kept_in_print == dict.fromkeys(kept, True)
