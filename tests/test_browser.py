@@ -5,11 +5,13 @@ package; no browser is ever downloaded. axe-core comes from the
 ``axe-playwright-python`` package's bundled ``axe.min.js`` and is injected into
 each page from disk, never from a CDN. The handbook is built once per session
 (``handbook_html``) and served on 127.0.0.1 from a thread; every request the
-browser makes is recorded, and any request to another host is refused and fails
-the test.
+browser makes is recorded, and a request to any other host fails (Chromium
+cannot resolve other host names) and fails the test.
 
-Each page of the built site is opened once per viewing profile (desktop light,
-desktop dark, phone); the tests below assert on what those visits recorded.
+Every page of the built site is opened once on a light desktop and once on a
+dark phone (a sample on a dark desktop); the tests below assert on what those
+visits recorded. Single features (search, print, the phone's navigation
+drawer, screenshots for review) have tests of their own.
 """
 
 from __future__ import annotations
