@@ -364,6 +364,7 @@ def test_search_lists_the_expected_page(base_url, new_context):
     page.locator(".search-button-field:visible").first.click()
     field = page.locator("#pst-search-dialog input[name=q]")
     field.fill(SEARCH_QUERY)
+    assert _describe(_axe(page, traffic)) == [], "search dialog open"
     field.press("Enter")
     page.wait_for_url("**/search.html?q=*")
     page.locator("#search-results .search-summary").wait_for()
