@@ -69,6 +69,18 @@ test: $(VENV_STAMP) ## Run every test
 bench: $(VENV_STAMP) ## Benchmark build cost at 100/300/1,000 pages (BENCHOPTS=--quick; BENCHOPTS=--help)
 	PYTHONPATH=_ext $(BIN)/python -m handbook.benchmark $(BENCHOPTS)
 
+.PHONY: checklinks
+checklinks: html ## Check every internal link of _build/html (and _build/pdf/*.pdf when built)
+	PYTHONPATH=_ext $(BIN)/python -m handbook checklinks "$(BUILDDIR)/html" \
+	  $(if $(wildcard $(BUILDDIR)/pdf/*.pdf),--pdf "$(BUILDDIR)/pdf")
+
+.PHONY: linkcheck
+linkcheck: checklinks ## Check every external link on the internet (needs network); runs checklinks first
+	@status=0; \
+	$(SPHINXBUILD) -M linkcheck "$(SOURCEDIR)" "$(BUILDDIR)" $(SPHINXOPTS) $(O) || status=$$?; \
+	PYTHONPATH=_ext $(BIN)/python -m handbook linkreport "$(BUILDDIR)/linkcheck/output.json" || status=1; \
+	exit $$status
+
 .PHONY: lock
 lock: $(VENV_STAMP) ## Re-pin requirements.txt from requirements.in
 	$(BIN)/python -m pip install --quiet pip-tools

@@ -19,6 +19,10 @@ __version__ = "0.1.0"
 FEATURE_MODULES = (
     "handbook.clinic",
     "handbook.admonitions",
+    "handbook.doccontrol",
+    "handbook.links",
+    "handbook.readability",
+    "handbook.traceability",
 )
 
 
