@@ -176,7 +176,7 @@ def page_counts(total: int) -> tuple[int, int]:
 
 def protocol_page(n: int, with_extension: bool) -> str:
     covers = ", ".join(GUIDANCE_POINTS[(n + k) % len(GUIDANCE_POINTS)] for k in range(2))
-    front = FRONT_MATTER.format(id=f"PR-{n:03d}", minor=n % 10, day=1 + n % 28, covers=covers)
+    front = FRONT_MATTER.format(id=f"PR-{n:03d}", minor=1 + n % 9, day=1 + n % 28, covers=covers)
     body = PROTOCOL_BODY.format(
         n=n,
         prev=f"protocol-{max(1, n - 1):04d}",
@@ -188,7 +188,7 @@ def protocol_page(n: int, with_extension: bool) -> str:
 
 def guide_page(n: int, with_extension: bool) -> str:
     covers = GUIDANCE_POINTS[(n * 5) % len(GUIDANCE_POINTS)]
-    front = FRONT_MATTER.format(id=f"PG-{n:03d}", minor=n % 10, day=1 + n % 28, covers=covers)
+    front = FRONT_MATTER.format(id=f"PG-{n:03d}", minor=1 + n % 9, day=1 + n % 28, covers=covers)
     body = GUIDE_BODY.format(
         n=n,
         call_open="```{call-emergency}" if with_extension else "```{admonition} Call 911 if\n:class: call-emergency",
