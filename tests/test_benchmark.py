@@ -44,15 +44,23 @@ def test_quick_benchmark_writes_results_and_ratios(tmp_path, capsys):
     assert benchmark.main(["--quick", "--out", str(tmp_path / "bench")]) == 0
     results = json.loads((tmp_path / "bench" / "results.json").read_text(encoding="utf-8"))
     row = results["sizes"]["100"]
-    assert set(row) == {"handbook", "no_extension", "alabaster"}
-    for summary in row.values():
+    assert set(row) == {"handbook", "no_extension", "alabaster", "ratios"}
+    for variant in ("handbook", "no_extension", "alabaster"):
+        summary = row[variant]
         assert summary["runs"] == 1
         assert 0 < summary["min"] <= summary["median"] <= summary["max"]
         assert summary["peak_mib"] > 10
     ratios = results["ratios"]
     assert ratios["extension_overhead"] == round(row["handbook"]["median"] / row["no_extension"]["median"], 3)
     assert ratios["theme_overhead"] == round(row["no_extension"]["median"] / row["alabaster"]["median"], 3)
-    assert results["incremental_edit"]["runs"] == 3
+    edit = results["incremental_edit"]
+    assert edit["runs"] == 3 and edit["includes_pdf"] is True
+    # An edit to one guide re-renders that guide's handout and nothing else.
+    assert edit["pdfs_rendered_after_edit"] == ["handouts/guide-0001.pdf"]
+    pdf = results["pdf"]
+    assert pdf["handouts"] == 30 and pdf["handbook_pdf_pages"] >= 70
+    assert ratios["pdf_seconds_per_handout"] == pdf["seconds_per_handout"] > 0
+    assert ratios["pdf_seconds_per_handbook_page"] == pdf["seconds_per_handbook_page"] > 0
     assert results["targets"]["extension_overhead"]["target"] == "<= 1.1"
     table = (tmp_path / "bench" / "results.md").read_text(encoding="utf-8")
     assert table in capsys.readouterr().out
