@@ -65,6 +65,22 @@ htmllive: livehtml
 test: $(VENV_STAMP) ## Run every test
 	$(BIN)/python -m pytest $(PYTESTOPTS)
 
+# Publishing editions: see "Publishing an edition" in README.md.
+HANDBOOK     = PYTHONPATH=_ext $(BIN)/python -m handbook
+
+.PHONY: publish
+publish: $(VENV_STAMP) ## Publish an edition into the archive (_site/): make publish EDITION=2026.2
+	@test -n "$(EDITION)" || { echo "error: say which edition, e.g. make publish EDITION=2026.2" >&2; exit 2; }
+	$(HANDBOOK) publish --edition "$(EDITION)"
+
+.PHONY: verify
+verify: $(VENV_STAMP) ## Check every published edition against its manifest
+	$(HANDBOOK) verify
+
+.PHONY: site
+site: $(VENV_STAMP) ## Rebuild the archive (_site/) from the edition-* tags, e.g. on a new server
+	$(HANDBOOK) site
+
 .PHONY: lock
 lock: $(VENV_STAMP) ## Re-pin requirements.txt from requirements.in
 	$(BIN)/python -m pip install --quiet pip-tools

@@ -1,0 +1,353 @@
+"""Publishing editions (issue 8): real publishes in a temporary git repository.
+
+The repository is a SMALL copy of the handbook (its conf.py, extension, static
+files, templates, bibliography, guidance register and index pages, plus three
+short controlled pages), so each build takes seconds. One module-scoped
+scenario publishes 2026.1, is refused a changed-but-unbumped protocol, is
+interrupted twice (killed during the build; a failure just before the rename),
+publishes 2026.2 after the bump, and is refused an overwrite; the tests assert
+on what each step left behind. ``site`` then rebuilds both editions from tags.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+from conftest import REPO_ROOT
+from handbook import archive
+from handbook.changes import Page, diff_table_html, publication_problems, read_pages
+from handbook.editions import switcher_theme_options
+from handbook.manifest import check_edition
+
+# -- the small project ------------------------------------------------------------
+
+COPIED = [
+    "conf.py", "Makefile", ".gitignore", "references.bib", "index.md",
+    "protocols/index.md", "patient-guides/index.md", "reference/guidance.yaml", "reference/changes.md",
+]
+COPIED_TREES = ["_ext", "_static", "_templates"]
+
+
+def _guidance_points() -> list[str]:
+    data = yaml.safe_load((REPO_ROOT / "reference" / "guidance.yaml").read_text(encoding="utf-8"))
+    return [point["id"] for point in data.get("points", [])]
+
+
+def page_source(doc_id: str, title: str, version: str, history: list[tuple[str, str, str]], body: str,
+                covers: list[str] = ()) -> str:
+    entries = "\n".join(f'  - {{version: "{v}", date: {d}, summary: "{s}"}}' for v, d, s in history)
+    return (
+        f"---\nid: {doc_id}\nversion: \"{version}\"\nstatus: active\neffective: {history[0][1]}\n"
+        f"review-by: 2029-11-16\nowner: Nurse Manager\napprover: Medical Director\n"
+        f"covers: [{', '.join(covers)}]\nhistory:\n{entries}\n---\n\n# {title}\n\n{body}\n"
+    )
+
+
+MONITORING_V1 = page_source(
+    "PR-005", "Infusion monitoring", "1.0", [("1.0", "2026-11-16", "First approved version")],
+    "Check blood pressure before the infusion.\n\nCheck blood pressure every 15 minutes.\n\n"
+    "Stop the infusion if the patient asks.",
+    covers=_guidance_points(),
+)
+MONITORING_CHANGED = MONITORING_V1.replace("every 15 minutes", "every 10 minutes")
+MONITORING_V1_1 = page_source(
+    "PR-005", "Infusion monitoring", "1.1",
+    [("1.1", "2026-12-01", "Blood pressure every 10 minutes"), ("1.0", "2026-11-16", "First approved version")],
+    "Check blood pressure before the infusion.\n\nCheck blood pressure every 10 minutes.\n\n"
+    "Stop the infusion if the patient asks.",
+    covers=_guidance_points(),
+)
+DISCHARGE = page_source(
+    "PR-008", "Recovery and discharge", "1.0", [("1.0", "2026-11-16", "First approved version")],
+    "A responsible adult takes the patient home.",
+)
+GUIDE = page_source(
+    "PG-006", "After your treatment", "1.0", [("1.0", "2026-11-16", "First approved version")],
+    "Do not drive until the next day. Call {{ clinic.phone }} with any question.",
+)
+
+GIT_ENV = {"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+
+
+def git(repo: Path, *args: str, date: str | None = None) -> str:
+    env = {**os.environ, **GIT_ENV}
+    if date:
+        env.update(GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
+    return subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True).stdout
+
+
+def commit(repo: Path, message: str, date: str) -> None:
+    git(repo, "add", "-A")
+    git(repo, "commit", "--quiet", "-m", message, date=date)
+
+
+def make_project(repo: Path) -> None:
+    for name in COPIED:
+        if (REPO_ROOT / name).exists():
+            (repo / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO_ROOT / name, repo / name)
+    for name in COPIED_TREES:
+        if (REPO_ROOT / name).is_dir():
+            shutil.copytree(REPO_ROOT / name, repo / name, ignore=shutil.ignore_patterns("__pycache__"))
+    (repo / "protocols" / "infusion-monitoring.md").write_text(MONITORING_V1, encoding="utf-8")
+    (repo / "protocols" / "recovery-discharge.md").write_text(DISCHARGE, encoding="utf-8")
+    (repo / "patient-guides" / "after-your-treatment.md").write_text(GUIDE, encoding="utf-8")
+    git(repo, "init", "--quiet", "--initial-branch=main")
+    for key, value in (("user.name", "Clinical Lead"), ("user.email", "lead@example.invalid"),
+                       ("commit.gpgsign", "false"), ("tag.gpgsign", "false")):
+        git(repo, "config", key, value)
+    commit(repo, "Small handbook", "2026-11-20T12:00:00+00:00")
+
+
+def handbook(repo: Path, *args: str, **popen) -> subprocess.CompletedProcess | subprocess.Popen:
+    """``python -m handbook args`` in ``repo``, with the repository's own extension."""
+    env = {**os.environ, **GIT_ENV, "PYTHONPATH": str(repo / "_ext")}
+    env.pop("HANDBOOK_SITE", None)
+    command = [sys.executable, "-m", "handbook", *args]
+    if popen:
+        return subprocess.Popen(command, cwd=repo, env=env, **popen)
+    return subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True, check=False)
+
+
+def snapshot(site: Path) -> dict[str, bytes]:
+    """Every file of the archive, hidden temporary folders and the lock aside."""
+    files = {}
+    for path in sorted(site.rglob("*")):
+        relative = path.relative_to(site)
+        if path.is_file() and not any(part.startswith(".") for part in relative.parts):
+            files[relative.as_posix()] = path.read_bytes()
+    return files
+
+
+def leftovers(site: Path) -> list[str]:
+    return sorted(p.name for p in site.glob(archive.INCOMING_PREFIX + "*"))
+
+
+def _wait_for_build_output(site: Path, timeout: float = 120) -> Path:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for incoming in site.glob(archive.INCOMING_PREFIX + "*"):
+            if any(incoming.rglob("*.html")):
+                return incoming
+        time.sleep(0.05)
+    raise AssertionError("the build never started writing")
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory):
+    """Run the whole publishing story once; tests assert on what each step left."""
+    repo = tmp_path_factory.mktemp("publish") / "handbook"
+    repo.mkdir()
+    make_project(repo)
+    site = repo / "_site"
+    s: dict = {"repo": repo, "site": site}
+
+    s["first"] = handbook(repo, "publish", "--edition", "2026.1")
+    s["after_first"] = snapshot(site)
+
+    (repo / "protocols" / "infusion-monitoring.md").write_text(MONITORING_CHANGED, encoding="utf-8")
+    commit(repo, "Blood pressure every 10 minutes (forgot the version)", "2026-12-01T09:00:00+00:00")
+    s["unbumped"] = handbook(repo, "publish", "--edition", "2026.2")
+    s["after_unbumped"] = snapshot(site)
+    s["leftovers_after_unbumped"] = leftovers(site)
+
+    (repo / "protocols" / "infusion-monitoring.md").write_text(MONITORING_V1_1, encoding="utf-8")
+    commit(repo, "PR-005 1.1: blood pressure every 10 minutes", "2026-12-01T10:00:00+00:00")
+
+    # Killed halfway: SIGKILL to the publish and its build while Sphinx writes pages.
+    process = handbook(repo, "publish", "--edition", "2026.2", start_new_session=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        s["killed_incoming"] = _wait_for_build_output(site)
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    s["after_kill"] = snapshot(site)
+    s["leftovers_after_kill"] = leftovers(site)
+    s["tags_after_kill"] = git(repo, "tag", "--list").split()
+    s["verify_after_kill"] = handbook(repo, "verify")
+
+    # A failure after the build, just before the rename (e.g. the disk fills up).
+    def fail(*args, **kwargs):
+        raise OSError("injected failure before the rename")
+
+    from handbook import publish as publish_module
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(archive, "install_edition", fail)
+        with pytest.raises(OSError, match="injected failure"):
+            publish_module.publish(repo, "2026.2", site, log=lambda message: None)
+    s["after_injected"] = snapshot(site)
+    s["leftovers_after_injected"] = leftovers(site)
+
+    s["second"] = handbook(repo, "publish", "--edition", "2026.2")
+    s["after_second"] = snapshot(site)
+    s["again"] = handbook(repo, "publish", "--edition", "2026.2")
+    s["older"] = handbook(repo, "publish", "--edition", "2026.1")
+    s["after_refused_again"] = snapshot(site)
+    return s
+
+
+# -- publishing ----------------------------------------------------------------------
+
+
+def test_first_edition_is_published_with_manifest_switcher_index_and_tag(scenario):
+    repo, site = scenario["repo"], scenario["site"]
+    assert scenario["first"].returncode == 0, scenario["first"].stderr
+    first = scenario["after_first"]
+    assert "2026.1/index.html" in first and "2026.1/protocols/infusion-monitoring.html" in first
+    assert not any(name.endswith(".buildinfo") for name in first)
+    manifest = json.loads(first["2026.1/manifest.json"])
+    listed = [entry["path"] for entry in manifest["files"]]
+    assert listed == sorted(listed)
+    assert set(listed) == {name.removeprefix("2026.1/") for name in first if name.startswith("2026.1/")} - {"manifest.json"}
+    assert manifest["edition"] == "2026.1"
+    assert json.loads(first["switcher.json"]) == [
+        {"name": "2026.1 (current)", "version": "2026.1", "url": "2026.1/", "preferred": True}
+    ]
+    message = git(repo, "tag", "--list", "--format=%(contents)", "edition-2026.1")
+    assert "First published edition" in message and "PR-005 Infusion monitoring: new, version 1.0" in message
+    assert git(repo, "cat-file", "-t", "edition-2026.1").strip() == "tag"  # annotated
+
+
+def test_changed_but_unbumped_protocol_is_refused(scenario):
+    result = scenario["unbumped"]
+    assert result.returncode == 1
+    assert (
+        "publish: refused: edition 2026.2 cannot be published:\n"
+        "  - protocols/infusion-monitoring.md (PR-005) changed since edition 2026.1 but its version is "
+        "still 1.0: raise the version and add a history entry that says what changed\n"
+    ) in result.stderr
+    assert scenario["after_unbumped"] == scenario["after_first"]
+    assert scenario["leftovers_after_unbumped"] == []  # the refused build's folder is gone
+
+
+def test_second_edition_after_the_bump(scenario):
+    site = scenario["site"]
+    assert scenario["second"].returncode == 0, scenario["second"].stderr
+    after = scenario["after_second"]
+    # 2026.1 is exactly as it was published.
+    assert {k: v for k, v in after.items() if k.startswith("2026.1/")} == {
+        k: v for k, v in scenario["after_first"].items() if k.startswith("2026.1/")
+    }
+    assert json.loads(after["switcher.json"]) == [
+        {"name": "2026.2 (current)", "version": "2026.2", "url": "2026.2/", "preferred": True},
+        {"name": "2026.1", "version": "2026.1", "url": "2026.1/"},
+    ]
+    index = BeautifulSoup(after["index.html"], "html.parser")
+    assert index.find("meta", attrs={"http-equiv": "refresh"})["content"] == "0; url=2026.2/index.html"
+    assert [a["href"] for a in index.find_all("a")] == ["2026.2/index.html", "2026.1/index.html"]
+    message = git(scenario["repo"], "tag", "--list", "--format=%(contents)", "edition-2026.2")
+    assert "- PR-005 Infusion monitoring: 1.0 -> 1.1 (Blood pressure every 10 minutes)" in message
+    assert "PR-008" not in message
+    assert check_edition(site / "2026.2") == []
+
+
+def test_publishing_an_edition_again_is_refused(scenario):
+    again, older = scenario["again"], scenario["older"]
+    assert again.returncode == 1
+    assert f"publish: refused: edition 2026.2 is already published in {scenario['site'] / '2026.2'}; " \
+           "published editions are never changed: publish the next edition instead" in again.stderr
+    assert older.returncode == 1 and "edition 2026.1 is already published" in older.stderr
+    assert scenario["after_refused_again"] == scenario["after_second"]
+
+
+def test_killed_publish_leaves_the_archive_as_it_was(scenario):
+    assert scenario["killed_incoming"].name.startswith(".incoming-2026.2-")
+    # The kill left its half-built folder, hidden beside the editions; nothing else changed.
+    assert scenario["leftovers_after_kill"] == [scenario["killed_incoming"].name]
+    assert scenario["after_kill"] == scenario["after_first"]
+    assert "edition-2026.2" not in scenario["tags_after_kill"]
+    verify = scenario["verify_after_kill"]
+    assert verify.returncode == 0, verify.stdout
+    assert f"note: {scenario['killed_incoming'].name}: left by an interrupted publish" in verify.stdout
+    # The next publish cleared the leftover before building.
+    assert scenario["leftovers_after_injected"] == []
+
+
+def test_failure_before_the_rename_leaves_the_archive_as_it_was(scenario):
+    assert scenario["after_injected"] == scenario["after_first"]
+    assert scenario["leftovers_after_injected"] == []
+
+
+def test_edition_pages_carry_the_switcher_and_the_archive_script(scenario):
+    site = scenario["site"]
+    pages = sorted(p for p in (site / "2026.2").rglob("*.html") if "_static" not in p.parts)
+    assert len(pages) > 5
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        soup = BeautifulSoup(text, "html.parser")
+        assert soup.select_one(".bd-header-article .version-switcher__button"), page
+        assert "DOCUMENTATION_OPTIONS.theme_switcher_json_url = '../switcher.json';" in text, page
+        assert "DOCUMENTATION_OPTIONS.theme_switcher_version_match = '2026.2';" in text, page
+        assert soup.find("script", src=lambda s: s and "_static/handbook-editions.js?" in s), page
+    front = BeautifulSoup((site / "2026.2" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert "Edition: 2026.2" in front.get_text(" ", strip=True)
+
+
+def test_what_changed_page_lists_versions_summaries_and_a_diff(scenario):
+    soup = BeautifulSoup((scenario["site"] / "2026.2" / "reference" / "changes.html").read_text(encoding="utf-8"), "html.parser")
+    article = soup.select_one("article.bd-article")
+    text = article.get_text(" ", strip=True)
+    assert "Compared with edition 2026.1, 1 document(s) changed in edition 2026.2." in text
+    rows = [[cell.get_text(" ", strip=True) for cell in row.find_all("td")] for row in article.select("table.handbook-changes tbody tr")]
+    assert rows == [["PR-005", "Infusion monitoring", "1.0", "1.1", "Blood pressure every 10 minutes"]]
+    section = article.find(id="changes-pr-005")
+    assert "Version 1.1 (2026-12-01): Blood pressure every 10 minutes" in section.get_text(" ", strip=True)
+    diff = section.select_one("table.handbook-diff")
+    changed = [[td.get_text() for td in tr.find_all("td")] for tr in diff.select("tr.handbook-diff-removed, tr.handbook-diff-added")]
+    line = MONITORING_V1.splitlines().index("Check blood pressure every 15 minutes.") + 1
+    new_line = MONITORING_V1_1.splitlines().index("Check blood pressure every 10 minutes.") + 1
+    assert [str(line), "", "Removed", "Check blood pressure every 15 minutes."] in changed
+    assert ["", str(new_line), "Added", "Check blood pressure every 10 minutes."] in changed
+    assert ["3", "", "Removed", 'version: "1.0"'] in changed and ["", "3", "Added", 'version: "1.1"'] in changed
+    assert not any("Stop the infusion" in row[3] for row in changed)
+    first = BeautifulSoup((scenario["site"] / "2026.1" / "reference" / "changes.html").read_text(encoding="utf-8"), "html.parser")
+    assert "Edition 2026.1 is the first published edition" in first.select_one("article").get_text(" ", strip=True)
+
+
+# -- verify ------------------------------------------------------------------------------
+
+
+def test_verify_passes_then_reports_a_modified_and_a_missing_file(scenario, tmp_path):
+    repo = scenario["repo"]
+    ok = handbook(repo, "verify")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "2026.1: OK" in ok.stdout and "2026.2: OK" in ok.stdout
+    copy = tmp_path / "site"
+    shutil.copytree(scenario["site"], copy)
+    page = copy / "2026.1" / "protocols" / "infusion-monitoring.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("15 minutes", "20 minutes"), encoding="utf-8")
+    (copy / "2026.2" / "patient-guides" / "after-your-treatment.html").unlink()
+    (copy / "2026.2" / "extra.html").write_text("<p>added later</p>", encoding="utf-8")
+    bad = handbook(repo, "verify", "--site", str(copy))
+    assert bad.returncode == 1
+    assert "  2026.1/protocols/infusion-monitoring.html: modified (SHA-256 differs from the manifest)\n" in bad.stdout
+    assert "  2026.2/patient-guides/after-your-treatment.html: missing\n" in bad.stdout
+    assert "  2026.2/extra.html: not in the manifest (added after publishing)\n" in bad.stdout
+    assert "verify: FAILED" in bad.stderr
+
+
+# -- site ------------------------------------------------------------------------------------
+
+
+def test_site_rebuilds_both_editions_from_tags_with_identical_manifests(scenario, tmp_path):
+    repo, site = scenario["repo"], scenario["site"]
+    rebuilt = tmp_path / "new-server"
+    result = handbook(repo, "site", "--site", str(rebuilt))
+    assert result.returncode == 0, result.stdout + result.stderr
+    for edition in ("2026.1", "2026.2"):
+        assert (rebuilt / edition / "manifest.json").read_bytes() == (site / edition / "manifest.json").read_bytes(), edition
+    assert snapshot(rebuilt) == snapshot(site)
+    assert git(repo, "worktree", "list").count("\n") == 1  # the temporary worktrees are gone
