@@ -11,7 +11,9 @@
  */
 (function () {
   "use strict";
-  const options = window.DOCUMENTATION_OPTIONS || {};
+  // Sphinx declares DOCUMENTATION_OPTIONS with const: a global, not a window property.
+  // eslint-disable-next-line no-undef
+  const options = typeof DOCUMENTATION_OPTIONS === "undefined" ? {} : DOCUMENTATION_OPTIONS;
   const thisEdition = options.theme_switcher_version_match;
   const editionRoot = new URL(document.documentElement.dataset.content_root || "./", window.location.href);
   const siteRoot = new URL("../", editionRoot);

@@ -164,7 +164,8 @@ def scenario(tmp_path_factory):
     s["leftovers_after_unbumped"] = leftovers(site)
 
     (repo / "protocols" / "infusion-monitoring.md").write_text(MONITORING_V1_1, encoding="utf-8")
-    commit(repo, "PR-005 1.1: blood pressure every 10 minutes", "2026-12-01T10:00:00+00:00")
+    (repo / "protocols" / "recovery-discharge.md").unlink()  # PR-008 withdrawn in 2026.2
+    commit(repo, "PR-005 1.1: blood pressure every 10 minutes; withdraw PR-008", "2026-12-01T10:00:00+00:00")
 
     # Killed halfway: SIGKILL to the publish and its build while Sphinx writes pages.
     process = handbook(repo, "publish", "--edition", "2026.2", start_new_session=True,
@@ -250,7 +251,8 @@ def test_second_edition_after_the_bump(scenario):
     assert [a["href"] for a in index.find_all("a")] == ["2026.2/index.html", "2026.1/index.html"]
     message = git(scenario["repo"], "tag", "--list", "--format=%(contents)", "edition-2026.2")
     assert "- PR-005 Infusion monitoring: 1.0 -> 1.1 (Blood pressure every 10 minutes)" in message
-    assert "PR-008" not in message
+    assert "- PR-008 Recovery and discharge: withdrawn (was version 1.0)" in message
+    assert "PG-006" not in message
     assert check_edition(site / "2026.2") == []
 
 
@@ -300,9 +302,14 @@ def test_what_changed_page_lists_versions_summaries_and_a_diff(scenario):
     soup = BeautifulSoup((scenario["site"] / "2026.2" / "reference" / "changes.html").read_text(encoding="utf-8"), "html.parser")
     article = soup.select_one("article.bd-article")
     text = article.get_text(" ", strip=True)
-    assert "Compared with edition 2026.1, 1 document(s) changed in edition 2026.2." in text
+    assert "Compared with edition 2026.1, 2 document(s) changed in edition 2026.2." in text
     rows = [[cell.get_text(" ", strip=True) for cell in row.find_all("td")] for row in article.select("table.handbook-changes tbody tr")]
-    assert rows == [["PR-005", "Infusion monitoring", "1.0", "1.1", "Blood pressure every 10 minutes"]]
+    assert rows == [
+        ["PR-005", "Infusion monitoring", "1.0", "1.1", "Blood pressure every 10 minutes"],
+        ["PR-008", "Recovery and discharge", "1.0", "(withdrawn)", ""],
+    ]
+    assert article.select_one("table.handbook-changes a")["href"] == "../protocols/infusion-monitoring.html"
+    assert "Withdrawn in edition 2026.2; it was version 1.0." in article.find(id="changes-pr-008").get_text(" ", strip=True)
     section = article.find(id="changes-pr-005")
     assert "Version 1.1 (2026-12-01): Blood pressure every 10 minutes" in section.get_text(" ", strip=True)
     diff = section.select_one("table.handbook-diff")
@@ -351,3 +358,74 @@ def test_site_rebuilds_both_editions_from_tags_with_identical_manifests(scenario
         assert (rebuilt / edition / "manifest.json").read_bytes() == (site / edition / "manifest.json").read_bytes(), edition
     assert snapshot(rebuilt) == snapshot(site)
     assert git(repo, "worktree", "list").count("\n") == 1  # the temporary worktrees are gone
+
+
+# -- in a browser: the switcher and the archived-edition banner ---------------------------
+
+
+@pytest.fixture()
+def served(scenario):
+    """The temporary repository served on 127.0.0.1: the archive is at /_site/, not at the root."""
+    import functools
+    import http.server
+    import threading
+
+    handler = functools.partial(_QuietHandler, directory=str(scenario["repo"]))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/_site/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _QuietHandler(__import__("http.server").server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_switcher_and_archived_banner_in_a_browser(served):
+    from playwright.sync_api import sync_playwright
+
+    requests = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
+        try:
+            page = browser.new_page()
+            page.on("request", lambda request: requests.append(request.url))
+
+            page.goto(served + "2026.1/protocols/infusion-monitoring.html")
+            banner = page.wait_for_selector(".handbook-banner-archived")
+            assert banner.inner_text().startswith("Archived edition 2026.1 \u2014 see the current edition (2026.2).")
+            assert banner.query_selector("a").get_attribute("href") == served + "2026.2/protocols/infusion-monitoring.html"
+
+            # A page the newest edition no longer has: the banner goes to its front page.
+            page.goto(served + "2026.1/protocols/recovery-discharge.html")
+            banner = page.wait_for_selector(".handbook-banner-archived")
+            assert banner.query_selector("a").get_attribute("href") == served + "2026.2/index.html"
+
+            page.goto(served + "2026.2/protocols/infusion-monitoring.html")
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('.version-switcher__menu a')].filter(a => a.href.startsWith('http')).length >= 2"
+                " && [...document.querySelectorAll('.version-switcher__menu a')].every(a => a.getAttribute('href').startsWith('http'))"
+            )
+            button = page.query_selector(".bd-header-article .version-switcher__button")
+            assert button.is_visible() and button.inner_text().strip() == "2026.2 (current)"
+            links = page.eval_on_selector_all(
+                ".bd-header-article .version-switcher__menu a", "els => els.map(a => [a.textContent, a.getAttribute('href')])"
+            )
+            assert links == [
+                ["2026.2 (current)", served + "2026.2/protocols/infusion-monitoring.html"],
+                ["2026.1", served + "2026.1/protocols/infusion-monitoring.html"],
+            ]
+            assert page.query_selector(".handbook-banner-archived") is None
+            page.click(".bd-header-article .version-switcher__button")
+            page.click(".bd-header-article .version-switcher__menu a[data-version='2026.1']")
+            page.wait_for_url(served + "2026.1/protocols/infusion-monitoring.html")
+            page.wait_for_selector(".handbook-banner-archived")
+        finally:
+            browser.close()
+    assert requests and all(url.startswith("http://127.0.0.1:") for url in requests), \
+        [url for url in requests if not url.startswith("http://127.0.0.1:")]
