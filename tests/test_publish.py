@@ -429,3 +429,105 @@ def test_switcher_and_archived_banner_in_a_browser(served):
             browser.close()
     assert requests and all(url.startswith("http://127.0.0.1:") for url in requests), \
         [url for url in requests if not url.startswith("http://127.0.0.1:")]
+
+
+# -- refusals before any build, and the pure rules -------------------------------------------
+
+
+def test_dirty_tree_and_bad_names_are_refused_before_building(tmp_path):
+    repo = tmp_path / "handbook"
+    repo.mkdir()
+    make_project(repo)
+    for name in ("26.1", "2026", "2026.02", "2026.0", "2026.1a", "latest"):
+        result = handbook(repo, "publish", "--edition", name)
+        assert result.returncode == 1
+        assert f"publish: refused: '{name}' is not an edition name: use the year and a number, YYYY.N (e.g. 2026.2)" in result.stderr
+    (repo / "protocols" / "new-page.md").write_text("# Not committed\n", encoding="utf-8")
+    result = handbook(repo, "publish", "--edition", "2026.1")
+    assert result.returncode == 1
+    assert result.stderr == (
+        "publish: refused: the git tree has uncommitted changes; commit them (or undo them) first, "
+        "because an edition must be rebuildable from its commit:\n  protocols/new-page.md\n"
+    )
+    assert not (repo / "_site").exists()
+    help_text = handbook(repo, "publish", "--help")
+    assert help_text.returncode == 0 and "--edition EDITION" in help_text.stdout and "--site SITE" in help_text.stdout
+
+
+def _page(path: str, source: str) -> Page:
+    pages, problems = read_pages({path: source})
+    assert problems == []
+    return next(iter(pages.values()))
+
+
+def test_publication_rules():
+    today = dt.date(2026, 12, 1)
+    old = {"PR-005": _page("protocols/infusion-monitoring.md", MONITORING_V1)}
+    assert publication_problems({"PR-005": _page("protocols/infusion-monitoring.md", MONITORING_V1_1)}, old, "2026.1", today) == []
+    # Same text, same version: nothing to say.
+    assert publication_problems(old, old, "2026.1", today) == []
+
+    bumped_without_history = MONITORING_CHANGED.replace('\nversion: "1.0"', '\nversion: "1.1"', 1)
+    assert publication_problems({"PR-005": _page("protocols/infusion-monitoring.md", bumped_without_history)}, old, "2026.1", today) == [
+        "protocols/infusion-monitoring.md (PR-005) changed since edition 2026.1 and its version went from 1.0 to 1.1, "
+        "but its history has no new entry for 1.1: add one that says what changed"
+    ]
+    lowered = MONITORING_V1_1.replace('"1.1"', '"0.9"')
+    assert "its version went down from 1.0 to 0.9" in publication_problems(
+        {"PR-005": _page("protocols/infusion-monitoring.md", lowered)}, old, "2026.1", today)[0]
+
+    draft = DISCHARGE.replace("status: active", "status: draft")
+    overdue = GUIDE.replace("review-by: 2029-11-16", "review-by: 2026-11-30")
+    assert publication_problems(
+        {"PR-008": _page("protocols/recovery-discharge.md", draft), "PG-006": _page("patient-guides/after-your-treatment.md", overdue)},
+        None, None, today,
+    ) == [
+        "patient-guides/after-your-treatment.md (PG-006) was due for review by 2026-11-30, before this commit "
+        "(2026-12-01): review it and set a new review-by date",
+        "protocols/recovery-discharge.md (PR-008) is a draft: a draft is not for clinical use. Have it approved "
+        "(status: active, version 1.0 or later) or remove it before publishing",
+    ]
+    # Due on the commit's own date is not overdue.
+    due_today = GUIDE.replace("review-by: 2029-11-16", "review-by: 2026-12-01")
+    assert publication_problems({"PG-006": _page("patient-guides/after-your-treatment.md", due_today)}, None, None, today) == []
+
+
+def test_read_pages_ignores_index_pages_and_reports_pages_without_an_id():
+    pages, problems = read_pages({
+        "protocols/index.md": "# Staff protocols\n",
+        "protocols/a.md": MONITORING_V1,
+        "protocols/b.md": "# No front matter\n",
+        "reference/changes.md": "# Changes\n",
+    })
+    assert list(pages) == ["PR-005"] and pages["PR-005"].title == "Infusion monitoring"
+    assert problems == ["protocols/b.md: has no front matter id, so it is not a controlled document"]
+
+
+def test_edition_names_sort_by_number():
+    assert archive.sort_editions(["2026.10", "2027.1", "2026.2", "2026.9"]) == ["2026.2", "2026.9", "2026.10", "2027.1"]
+    assert archive.switcher_entries(["2026.2", "2026.10"])[0] == {
+        "name": "2026.10 (current)", "version": "2026.10", "url": "2026.10/", "preferred": True,
+    }
+
+
+def test_switcher_goes_in_the_article_header_and_makes_no_build_time_request():
+    options = switcher_theme_options({"show_toc_level": 2}, "2026.2", "../switcher.json")
+    assert options["article_header_start"] == ["toggle-primary-sidebar", "version-switcher"]
+    assert options["switcher"] == {"json_url": "../switcher.json", "version_match": "2026.2"}
+    assert options["check_switcher"] is False and options["show_toc_level"] == 2
+    again = switcher_theme_options(options, "2026.2", "../switcher.json")
+    assert again["article_header_start"] == ["toggle-primary-sidebar", "version-switcher"]
+
+
+def test_diff_table_marks_changes_in_words_and_escapes_the_text():
+    table = BeautifulSoup(diff_table_html("a\nb <i>\nc\n", "a\nB <i>\nc\nd\n", "cap", "2026.1", "2026.2"), "html.parser")
+    rows = [[td.get_text() for td in tr.find_all("td")] for tr in table.select("tbody tr")]
+    assert rows == [
+        ["Lines 1\u20133 of 2026.1, lines 1\u20134 of 2026.2"],
+        ["1", "1", "", "a"],
+        ["2", "", "Removed", "b <i>"],
+        ["", "2", "Added", "B <i>"],
+        ["3", "3", "", "c"],
+        ["", "4", "Added", "d"],
+    ]
+    assert table.caption.get_text() == "cap" and table.find("i") is None
