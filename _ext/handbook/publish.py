@@ -270,6 +270,10 @@ def rebuild_site(repo: Path, site: Path, log: Log = print) -> dict[str, str]:
 # -- command line (thin) ----------------------------------------------------------------
 
 
+#: One line for ``python -m handbook --help``.
+HELP = "Publish an edition into the archive: check, build strictly, add it, update the switcher, tag it."
+
+
 def add_arguments(parser) -> None:
     parser.description = (
         "Publish an edition: check, build strictly, add it to the archive, update the version "

@@ -14,8 +14,11 @@ from handbook import archive, gitrepo
 from handbook.publish import PublishRefused, rebuild_site, stop_cleanly_on_sigterm
 
 
+#: One line for ``python -m handbook --help``.
+HELP = "Rebuild every published edition missing from the archive from its edition-* tag."
+
+
 def add_arguments(parser) -> None:
-    parser.description = "Rebuild every published edition missing from the archive from its edition-* tag."
     parser.add_argument(
         "--site", default=None,
         help=f"the archive folder (default: ${archive.SITE_ENV}, else {archive.DEFAULT_SITE}/ in the repository)",

@@ -12,8 +12,11 @@ from pathlib import Path
 from handbook import archive, gitrepo
 
 
+#: One line for ``python -m handbook --help``.
+HELP = "Check every published edition's files against its manifest.json."
+
+
 def add_arguments(parser) -> None:
-    parser.description = "Check every published edition's files against its manifest.json."
     parser.add_argument(
         "--site", default=None,
         help=f"the archive folder (default: ${archive.SITE_ENV}, else {archive.DEFAULT_SITE}/ in the repository)",
