@@ -65,6 +65,18 @@ htmllive: livehtml
 test: $(VENV_STAMP) ## Run every test
 	$(BIN)/python -m pytest $(PYTESTOPTS)
 
+.PHONY: checklinks
+checklinks: html ## Check every internal link of _build/html (and _build/pdf/*.pdf when built)
+	PYTHONPATH=_ext $(BIN)/python -m handbook checklinks "$(BUILDDIR)/html" \
+	  $(if $(wildcard $(BUILDDIR)/pdf/*.pdf),--pdf "$(BUILDDIR)/pdf")
+
+.PHONY: linkcheck
+linkcheck: checklinks ## Check every external link on the internet (needs network); runs checklinks first
+	@status=0; \
+	$(SPHINXBUILD) -M linkcheck "$(SOURCEDIR)" "$(BUILDDIR)" $(SPHINXOPTS) $(O) || status=$$?; \
+	PYTHONPATH=_ext $(BIN)/python -m handbook linkreport "$(BUILDDIR)/linkcheck/output.json" || status=1; \
+	exit $$status
+
 # Publishing editions: see "Publishing an edition" in README.md.
 HANDBOOK     = PYTHONPATH=_ext $(BIN)/python -m handbook
 

@@ -91,6 +91,23 @@ handbook_edition = os.environ.get("HANDBOOK_EDITION", "working copy (unpublished
 handbook_changes_file = os.environ.get("HANDBOOK_CHANGES", "")
 
 # -- Link checking ------------------------------------------------------------
-linkcheck_timeout = 15
-linkcheck_retries = 2
-linkcheck_anchors = True
+# `make linkcheck` checks every external link (needs the internet; see README,
+# "Link checking"). External links must be https: the handbook extension warns
+# on any http:// link, which fails the strict build.
+linkcheck_timeout = 15  # seconds per request
+linkcheck_retries = 3  # a link is broken only after three failed tries
+linkcheck_workers = 5
+linkcheck_anchors = True  # https://host/page#section: the section must exist on the page
+# On HTTP 429 ("too many requests") wait as long as the server's Retry-After
+# asks, or else back off from 60 s, doubling each time; once the next wait
+# would pass this many seconds, the link is reported broken.
+linkcheck_rate_limit_timeout = 300.0
+# A source that never answers is as useless to staff as a 404.
+linkcheck_report_timeouts_as_broken = True
+# Redirects are failures (a moved page may no longer say what we cite) except
+# these, source URL pattern -> allowed destination pattern, each with its reason:
+linkcheck_allowed_redirects = {
+    # A DOI resolves by redirecting to the publisher's current page for the
+    # article: that is what a DOI is for. The destination must still be https.
+    r"https://doi\.org/10\.\d{4,9}/\S+": r"https://\S+",
+}

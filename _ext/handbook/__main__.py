@@ -1,33 +1,44 @@
-"""Command line of the handbook's tools: ``python -m handbook <command> [--help]``.
+"""``python -m handbook <command>``: the handbook's command-line tools.
 
-Each command is a module with ``add_arguments(parser)`` and ``run(args) -> int``;
-add one line to ``COMMANDS`` for a new command. Run from the repository root
-with ``_ext`` on the path (the Makefile's targets do).
+Each command lives in its own module, which provides ``HELP`` (one line),
+``add_arguments(parser)`` and ``run(args) -> int`` (the exit status). To add a
+command, add one line to ``COMMANDS``. Every module is imported to build the
+parser, so keep heavy imports (PDF libraries, Sphinx) inside the functions.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
+from importlib import import_module
 
-#: command name -> (module, one-line help)
+#: Command name -> module implementing it.
 COMMANDS = {
-    "publish": ("handbook.publish", "publish an edition into the archive (make publish EDITION=YYYY.N)"),
-    "verify": ("handbook.verify", "check every published edition against its manifest (make verify)"),
-    "site": ("handbook.site", "rebuild the archive from the edition-* tags (make site)"),
+    "checklinks": "handbook.checklinks",
+    "linkreport": "handbook.linkreport",
+    "publish": "handbook.publish",
+    "verify": "handbook.verify",
+    "site": "handbook.site",
 }
 
 
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m handbook",
+        description="Tools for the ketamine clinic protocol handbook.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, module_name in COMMANDS.items():
+        module = import_module(module_name)
+        sub = subparsers.add_parser(name, help=module.HELP, description=module.HELP)
+        module.add_arguments(sub)
+        sub.set_defaults(_run=module.run)
+    return parser
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m handbook", description=__doc__.splitlines()[0])
-    subparsers = parser.add_subparsers(dest="command", required=True, metavar="command")
-    for name, (module_name, help_text) in COMMANDS.items():
-        module = importlib.import_module(module_name)
-        module.add_arguments(subparsers.add_parser(name, help=help_text))
-    args = parser.parse_args(argv)
-    module = importlib.import_module(COMMANDS[args.command][0])
-    return module.run(args)
+    args = build_parser().parse_args(argv)
+    return args._run(args)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,7 @@
+import os
+import sys
+
+sys.path.insert(0, os.path.abspath("../../../_ext"))
+extensions = ["myst_parser", "handbook"]
+# The test server is plain http on the loopback interface.
+handbook_http_allowed = [r"http://127\.0\.0\.1:\d+/"]
