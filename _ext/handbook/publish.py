@@ -271,7 +271,7 @@ def rebuild_site(repo: Path, site: Path, log: Log = print) -> dict[str, str]:
 
 
 #: One line for ``python -m handbook --help``.
-HELP = "Publish an edition into the archive: check, build strictly, add it, update the switcher, tag it."
+HELP = "publish an edition into the archive: check, build strictly, add it, update the switcher, tag it"
 
 
 def add_arguments(parser) -> None:

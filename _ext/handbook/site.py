@@ -15,7 +15,7 @@ from handbook.publish import PublishRefused, rebuild_site, stop_cleanly_on_sigte
 
 
 #: One line for ``python -m handbook --help``.
-HELP = "Rebuild every published edition missing from the archive from its edition-* tag."
+HELP = "rebuild every published edition missing from the archive from its edition-* tag"
 
 
 def add_arguments(parser) -> None:

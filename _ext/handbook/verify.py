@@ -13,7 +13,7 @@ from handbook import archive, gitrepo
 
 
 #: One line for ``python -m handbook --help``.
-HELP = "Check every published edition's files against its manifest.json."
+HELP = "check every published edition's files against its manifest.json"
 
 
 def add_arguments(parser) -> None:
