@@ -3,7 +3,7 @@
 ``make publish`` builds with ``HANDBOOK_EDITION`` set to the edition's name.
 When it is a published name (``YYYY.N``) every page gets pydata-sphinx-theme's
 version switcher above the article (sphinx-book-theme empties the navbar) and
-``handbook-editions.js``, which reads the archive's ``switcher.json`` and marks
+``handbook-editions.js`` (in ``static/`` beside this module), which reads the archive's ``switcher.json`` and marks
 the pages of an edition that is no longer the newest. A working copy belongs
 to no archive, so it gets neither: there is nothing to switch to.
 
@@ -43,7 +43,12 @@ def switcher_theme_options(options: dict, edition: str, json_url: str) -> dict:
     }
 
 
+#: The module's own CSS and script, so every project using the extension has them.
+STATIC_DIR = Path(__file__).parent / "static"
+
+
 def _configure_switcher(app: Sphinx, config: Config) -> None:
+    config.html_static_path = [*config.html_static_path, str(STATIC_DIR)]
     if is_edition_name(config.handbook_edition):
         config.html_theme_options = switcher_theme_options(
             config.html_theme_options, config.handbook_edition, config.handbook_switcher_json_url

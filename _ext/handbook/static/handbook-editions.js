@@ -1,4 +1,4 @@
-/* Published editions (see _ext/handbook/editions.py).
+/* Published editions (see ../editions.py).
  *
  * The archive's switcher.json sits one level above each edition and lists the
  * editions with URLs relative to the archive's root, so the archive works
