@@ -19,6 +19,7 @@ __version__ = "0.1.0"
 FEATURE_MODULES = (
     "handbook.clinic",
     "handbook.admonitions",
+    "handbook.doccontrol",
     "handbook.links",
     "handbook.editions",
 )

@@ -18,6 +18,25 @@ import yaml
 FENCE = "---"
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML's safe loader, except that an impossible date stays text.
+
+    ``2026-02-30`` looks like a date to YAML, which then fails with a bare
+    ``ValueError`` and no line. Keeping it as the text ``"2026-02-30"`` lets
+    the validator say which key holds an impossible date, and where.
+    """
+
+
+def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return node.value
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+
 class FrontMatterError(ValueError):
     """Front matter that cannot be read. ``line`` is 1-based, in the page's file."""
 
@@ -38,6 +57,9 @@ class FrontMatter:
     item_lines: dict[str, list[int]]
     #: 1-based line of the opening ``---``.
     start_line: int = 1
+    #: Each top-level scalar value as written in the file, before YAML typed
+    #: it (``1.10`` stays ``"1.10"``), for messages that quote the author.
+    raw_values: dict[str, str] = dataclasses.field(default_factory=dict)
 
     def line_of(self, key: str) -> int:
         """Line of ``key``, or of the opening fence when the key is absent."""
@@ -63,7 +85,7 @@ def parse_front_matter(text: str) -> FrontMatter | None:
     yaml_text, first_line = found
     offset = first_line - 1
     try:
-        root = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
+        root = yaml.compose(yaml_text, Loader=_Loader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         line = mark.line + 1 + offset if mark else first_line
@@ -74,10 +96,11 @@ def parse_front_matter(text: str) -> FrontMatter | None:
     if not isinstance(root, yaml.MappingNode):
         raise FrontMatterError("front matter must be a mapping of keys to values", root.start_mark.line + 1 + offset)
 
-    constructor = yaml.SafeLoader(yaml_text)
+    constructor = _Loader(yaml_text)
     data: dict[str, Any] = {}
     key_lines: dict[str, int] = {}
     item_lines: dict[str, list[int]] = {}
+    raw_values: dict[str, str] = {}
     for key_node, value_node in root.value:
         key = constructor.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + 1 + offset
@@ -89,7 +112,9 @@ def parse_front_matter(text: str) -> FrontMatter | None:
         key_lines[key] = line
         if isinstance(value_node, yaml.SequenceNode):
             item_lines[key] = [item.start_mark.line + 1 + offset for item in value_node.value]
-    return FrontMatter(data, key_lines, item_lines, 1)
+        elif isinstance(value_node, yaml.ScalarNode):
+            raw_values[key] = value_node.value
+    return FrontMatter(data, key_lines, item_lines, 1, raw_values)
 
 
 def read_front_matter(path: str | Path) -> FrontMatter | None:
