@@ -487,6 +487,9 @@ def test_publication_rules():
         "protocols/recovery-discharge.md (PR-008) is a draft: a draft is not for clinical use. Have it approved "
         "(status: active, version 1.0 or later) or remove it before publishing",
     ]
+    # A retired document needs no review.
+    retired = overdue.replace("status: active", "status: retired")
+    assert publication_problems({"PG-006": _page("patient-guides/after-your-treatment.md", retired)}, None, None, today) == []
     # Due on the commit's own date is not overdue.
     due_today = GUIDE.replace("review-by: 2029-11-16", "review-by: 2026-12-01")
     assert publication_problems({"PG-006": _page("patient-guides/after-your-treatment.md", due_today)}, None, None, today) == []

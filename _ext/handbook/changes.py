@@ -16,15 +16,18 @@ from typing import Any
 
 from handbook.frontmatter import FrontMatterError, parse_front_matter
 
-#: Folders whose pages are controlled documents (each folder's index.md is not).
+#: Folders whose pages are controlled documents (each folder's index.md is not);
+#: the keys of ``handbook.doccontrol_sphinx.DEFAULT_FOLDERS``, named here so the
+#: command line need not import Sphinx.
 CONTROLLED_FOLDERS = ("protocols", "patient-guides")
 
 _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$")
 
 
 def is_controlled_path(path: str) -> bool:
-    folder, _, name = path.partition("/")
-    return folder in CONTROLLED_FOLDERS and "/" not in name and name.endswith(".md") and name != "index.md"
+    folder, _, rest = path.partition("/")
+    name = rest.rpartition("/")[2]
+    return folder in CONTROLLED_FOLDERS and name.endswith(".md") and name != "index.md"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -130,7 +133,8 @@ def publication_problems(
                 "(status: active, version 1.0 or later) or remove it before publishing"
             )
         review_by = _as_date(page.data.get("review-by"))
-        if review_by is not None and review_by < commit_date:
+        # As handbook.doccontrol.is_overdue: only documents in use need reviews.
+        if page.status in ("draft", "active") and review_by is not None and review_by < commit_date:
             problems.append(
                 f"{page.label()} was due for review by {review_by.isoformat()}, before this commit "
                 f"({commit_date.isoformat()}): review it and set a new review-by date"
