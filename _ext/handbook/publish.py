@@ -100,18 +100,34 @@ def build_html(srcdir: Path, outdir: Path, env: dict[str, str], doctrees: Path) 
 
 
 def pdf_builder_available(srcdir: Path) -> bool:
-    """Whether this source tree can build PDFs.
+    """Whether this source tree has the PDF builder (issue 6: ``handbook.pdfbuilder``).
 
-    SEAM (issue 6): the PDF builder is being added on another branch. Until it
-    is merged every edition holds HTML only; then this checks the source tree
-    (so ``site`` rebuilds older editions exactly as they were published).
+    Checked per source tree, so ``site`` rebuilds an edition from before the
+    PDFs exactly as it was published: HTML only.
     """
-    return False
+    return (srcdir / "_ext" / "handbook" / "pdfbuilder.py").is_file()
 
 
 def build_pdfs(srcdir: Path, pdfdir: Path, env: dict[str, str], doctrees: Path) -> None:
-    """Build every PDF of ``srcdir`` into ``pdfdir`` (SEAM: issue 6's builder)."""
-    raise NotImplementedError("the PDF builder (issue 6) is not merged yet")
+    """Build every PDF of ``srcdir`` and put them in ``pdfdir`` (the edition's ``pdf/``).
+
+    What ``make pdf`` does: the strict ``handbookpdf`` build, then the tree's own
+    ``python -m handbook copypdfs``, which keeps only the PDFs.
+    """
+    with tempfile.TemporaryDirectory(prefix="handbook-pdf-") as scratch:
+        command = [
+            sys.executable, "-m", "sphinx", "-b", "handbookpdf", "-n", "-W", "--keep-going", "-E", "-q",
+            "-d", str(doctrees), str(srcdir), scratch,
+        ]
+        if subprocess.run(command, env=env, cwd=srcdir, check=False).returncode != 0:
+            raise PublishRefused(
+                2, "the strict PDF build failed: fix each warning above (it names the file and line), "
+                "commit, and publish again",
+            )
+        copy_env = {**env, "PYTHONPATH": str(srcdir / "_ext")}
+        copy = [sys.executable, "-m", "handbook", "copypdfs", scratch, str(pdfdir)]
+        if subprocess.run(copy, env=copy_env, cwd=srcdir, check=False, stdout=subprocess.DEVNULL).returncode != 0:
+            raise PublishRefused(2, "copying the PDFs into the edition failed (see the message above)")
 
 
 def build_edition(srcdir: Path, outdir: Path, env: dict[str, str]) -> None:
