@@ -30,6 +30,7 @@ from handbook import archive
 from handbook.changes import Page, diff_table_html, publication_problems, read_pages
 from handbook.editions import switcher_theme_options
 from handbook.manifest import check_edition
+from handbook.publish import pdf_builder_available
 
 # -- the small project ------------------------------------------------------------
 
@@ -214,6 +215,10 @@ def test_first_edition_is_published_with_manifest_switcher_index_and_tag(scenari
     assert listed == sorted(listed)
     assert set(listed) == {name.removeprefix("2026.1/") for name in first if name.startswith("2026.1/")} - {"manifest.json"}
     assert manifest["edition"] == "2026.1"
+    if pdf_builder_available(repo):  # issue 6 merged: the edition holds the PDFs too
+        assert {"pdf/handbook.pdf", "pdf/handouts/after-your-treatment.pdf"} <= set(listed)
+    else:
+        assert not [name for name in listed if name.startswith("pdf/")]
     assert json.loads(first["switcher.json"]) == [
         {"name": "2026.1 (current)", "version": "2026.1", "url": "2026.1/", "preferred": True}
     ]
