@@ -430,6 +430,14 @@ def test_switcher_and_archived_banner_in_a_browser(served):
             page.click(".bd-header-article .version-switcher__menu a[data-version='2026.1']")
             page.wait_for_url(served + "2026.1/protocols/infusion-monitoring.html")
             page.wait_for_selector(".handbook-banner-archived")
+
+            # On a phone the switcher fits beside the header's buttons: no sideways scrolling.
+            phone = browser.new_page(viewport={"width": 390, "height": 800})
+            phone.on("request", lambda request: requests.append(request.url))
+            phone.goto(served + "2026.2/reference/changes.html")
+            phone.wait_for_function("() => document.querySelectorAll('.version-switcher__menu a').length >= 2")
+            assert phone.query_selector(".bd-header-article .version-switcher__button").is_visible()
+            assert phone.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
         finally:
             browser.close()
     assert requests and all(url.startswith("http://127.0.0.1:") for url in requests), \
