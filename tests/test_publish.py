@@ -349,6 +349,18 @@ def test_verify_passes_then_reports_a_modified_and_a_missing_file(scenario, tmp_
     assert "  2026.2/patient-guides/after-your-treatment.html: missing\n" in bad.stdout
     assert "  2026.2/extra.html: not in the manifest (added after publishing)\n" in bad.stdout
     assert "verify: FAILED" in bad.stderr
+    (copy / "switcher.json").unlink()
+    bad = handbook(repo, "verify", "--site", str(copy))
+    assert bad.returncode == 1 and "switcher.json: missing\n" in bad.stdout
+
+
+def test_one_publish_at_a_time(tmp_path):
+    with archive.locked(tmp_path):
+        with pytest.raises(archive.ArchiveError, match=f"another publish is writing to {tmp_path}"):
+            with archive.locked(tmp_path):
+                pass
+    with archive.locked(tmp_path):  # released when the first one finished
+        pass
 
 
 # -- site ------------------------------------------------------------------------------------
