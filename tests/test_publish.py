@@ -36,7 +36,8 @@ from handbook.publish import pdf_builder_available
 
 COPIED = [
     "conf.py", "Makefile", ".gitignore", "references.bib", "index.md",
-    "protocols/index.md", "patient-guides/index.md", "reference/guidance.yaml", "reference/changes.md",
+    "protocols/index.md", "patient-guides/index.md", "reference/guidance.yaml",
+    *sorted(path.relative_to(REPO_ROOT).as_posix() for path in (REPO_ROOT / "reference").glob("*.md")),
 ]
 COPIED_TREES = ["_ext", "_static", "_templates"]
 

@@ -21,6 +21,8 @@ FEATURE_MODULES = (
     "handbook.admonitions",
     "handbook.doccontrol",
     "handbook.links",
+    "handbook.readability",
+    "handbook.traceability",
     "handbook.editions",
 )
 

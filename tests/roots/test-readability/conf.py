@@ -1,0 +1,6 @@
+import os
+import sys
+
+sys.path.insert(0, os.path.abspath("../../../_ext"))
+extensions = ["myst_parser", "handbook"]
+myst_enable_extensions = ["substitution", "colon_fence"]
