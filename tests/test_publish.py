@@ -476,6 +476,16 @@ def test_dirty_tree_and_bad_names_are_refused_before_building(tmp_path):
         "because an edition must be rebuildable from its commit:\n  protocols/new-page.md\n"
     )
     assert not (repo / "_site").exists()
+    (repo / "protocols" / "new-page.md").unlink()
+    # An archive whose editions this clone has no tag for: nothing to compare with, so refused.
+    other = tmp_path / "archive"
+    (other / "2026.1").mkdir(parents=True)
+    result = handbook(repo, "publish", "--edition", "2026.2", "--site", str(other))
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"publish: refused: edition 2026.1 is in {other} but this repository has no tag edition-2026.1: "
+        "fetch the tags (git fetch --tags) and publish again\n"
+    )
     help_text = handbook(repo, "publish", "--help")
     assert help_text.returncode == 0 and "--edition EDITION" in help_text.stdout and "--site SITE" in help_text.stdout
 

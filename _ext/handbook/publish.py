@@ -196,6 +196,9 @@ def _build_into_archive(
 def check_can_publish(repo: Path, edition: str, site: Path) -> str | None:
     """Step 1; returns the previous edition (``None`` for the first)."""
     dirty = gitrepo.dirty_paths(repo)
+    if site.is_relative_to(repo):  # an archive kept inside the repository is not source
+        inside = site.relative_to(repo).as_posix().rstrip("/") + "/"
+        dirty = [path for path in dirty if not (path + "/").startswith(inside)]
     if dirty:
         listing = "\n".join(f"  {path}" for path in dirty[:20])
         raise PublishRefused(
@@ -216,6 +219,13 @@ def check_can_publish(repo: Path, edition: str, site: Path) -> str | None:
         raise PublishRefused(
             1, f"edition {edition} is already published (git tag {tag}); published editions are "
             "never changed: publish the next edition instead",
+        )
+    untagged = sorted(set(archive.published_editions(site)) - set(tagged_editions(repo)), key=archive.edition_key)
+    if untagged:
+        # Without the tag there is nothing to compare the pages with: a silent change could pass.
+        raise PublishRefused(
+            1, f"edition {untagged[-1]} is in {site} but this repository has no tag "
+            f"{archive.TAG_PREFIX}{untagged[-1]}: fetch the tags (git fetch --tags) and publish again",
         )
     known = sorted(set(tagged_editions(repo)) | set(archive.published_editions(site)), key=archive.edition_key)
     if known and archive.edition_key(edition) < archive.edition_key(known[-1]):
