@@ -113,10 +113,12 @@ def make_project(repo: Path) -> None:
     commit(repo, "Small handbook", "2026-11-20T12:00:00+00:00")
 
 
-def handbook(repo: Path, *args: str, **popen) -> subprocess.CompletedProcess | subprocess.Popen:
+def handbook(repo: Path, *args: str, site_env: Path | None = None, **popen) -> subprocess.CompletedProcess | subprocess.Popen:
     """``python -m handbook args`` in ``repo``, with the repository's own extension."""
     env = {**os.environ, **GIT_ENV, "PYTHONPATH": str(repo / "_ext")}
     env.pop("HANDBOOK_SITE", None)
+    if site_env is not None:
+        env["HANDBOOK_SITE"] = str(site_env)
     command = [sys.executable, "-m", "handbook", *args]
     if popen:
         return subprocess.Popen(command, cwd=repo, env=env, **popen)
@@ -351,7 +353,7 @@ def test_verify_passes_then_reports_a_modified_and_a_missing_file(scenario, tmp_
     assert "  2026.2/extra.html: not in the manifest (added after publishing)\n" in bad.stdout
     assert "verify: FAILED" in bad.stderr
     (copy / "switcher.json").unlink()
-    bad = handbook(repo, "verify", "--site", str(copy))
+    bad = handbook(repo, "verify", site_env=copy)  # HANDBOOK_SITE names the archive too
     assert bad.returncode == 1 and "switcher.json: missing\n" in bad.stdout
 
 
