@@ -245,6 +245,9 @@ def test_changed_but_unbumped_protocol_is_refused(scenario):
 def test_second_edition_after_the_bump(scenario):
     site = scenario["site"]
     assert scenario["second"].returncode == 0, scenario["second"].stderr
+    assert scenario["second"].stdout.endswith(
+        "\n  PR-005 Infusion monitoring: 1.0 -> 1.1\n  PR-008 Recovery and discharge: withdrawn (was version 1.0)\n"
+    )
     after = scenario["after_second"]
     # 2026.1 is exactly as it was published.
     assert {k: v for k, v in after.items() if k.startswith("2026.1/")} == {
@@ -376,6 +379,11 @@ def test_site_rebuilds_both_editions_from_tags_with_identical_manifests(scenario
     assert result.returncode == 0, result.stdout + result.stderr
     for edition in ("2026.1", "2026.2"):
         assert (rebuilt / edition / "manifest.json").read_bytes() == (site / edition / "manifest.json").read_bytes(), edition
+    assert snapshot(rebuilt) == snapshot(site)
+    assert "  2026.1: rebuilt\n  2026.2: rebuilt\n" in result.stdout
+    # Run again: every edition is already there and is kept untouched.
+    again = handbook(repo, "site", "--site", str(rebuilt))
+    assert again.returncode == 0 and "  2026.1: kept\n  2026.2: kept\n" in again.stdout
     assert snapshot(rebuilt) == snapshot(site)
     assert git(repo, "worktree", "list").count("\n") == 1  # the temporary worktrees are gone
 

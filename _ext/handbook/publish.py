@@ -328,5 +328,11 @@ def run(args) -> int:
         return 1
     print(f"Published edition {done.edition} in {done.path} and tagged {done.tag}.")
     for change in done.changes:
-        print(f"  {change.id} {change.title}: {change.old_version or 'new'} -> {change.new_version or 'withdrawn'}")
+        if change.kind == "new":
+            what = f"new, version {change.new_version}"
+        elif change.kind == "removed":
+            what = f"withdrawn (was version {change.old_version})"
+        else:
+            what = f"{change.old_version} -> {change.new_version}"
+        print(f"  {change.id} {change.title}: {what}")
     return 0
