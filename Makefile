@@ -39,7 +39,7 @@ help: ## List the targets with a line on each
 	@echo "Any other target is passed to 'sphinx-build -M <target>' (e.g. 'make dirhtml')."
 
 .PHONY: all
-all: html ## Build the HTML site (the default)
+all: html pdf ## Build the HTML site and the PDFs (the default)
 
 $(VENV_STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -55,6 +55,14 @@ venv: $(VENV_STAMP) ## Create or update .venv from requirements.txt
 html: $(VENV_STAMP) ## Build the HTML site into _build/html/ (strict: any warning fails)
 	$(SPHINXBUILD) -M html "$(SOURCEDIR)" "$(BUILDDIR)" $(SPHINXOPTS) $(O)
 
+# PDFs: the handbookpdf builder (handbook.pdfbuilder) keeps its own doctrees so
+# `make -j html pdf` never shares a pickle between two processes. The PDFs are
+# then copied to _build/html/pdf/, where the HTML pages link them.
+.PHONY: pdf
+pdf: $(VENV_STAMP) ## Build the PDFs into _build/pdf/ (handouts/<guide>.pdf, handbook.pdf) and copy them to _build/html/pdf/
+	$(SPHINXBUILD) -b handbookpdf "$(SOURCEDIR)" "$(BUILDDIR)/pdf" -d "$(BUILDDIR)/pdf/.doctrees" $(SPHINXOPTS) $(O)
+	PYTHONPATH=_ext $(BIN)/python -m handbook copypdfs "$(BUILDDIR)/pdf" "$(BUILDDIR)/html/pdf"
+
 .PHONY: livehtml htmllive
 livehtml: $(VENV_STAMP) ## Preview while editing: rebuild and reload the browser on every save
 	$(BIN)/sphinx-autobuild "$(SOURCEDIR)" "$(BUILDDIR)/html" $(SPHINXOPTS) \
@@ -66,7 +74,7 @@ test: $(VENV_STAMP) ## Run every test
 	$(BIN)/python -m pytest $(PYTESTOPTS)
 
 .PHONY: checklinks
-checklinks: html ## Check every internal link of _build/html (and _build/pdf/*.pdf when built)
+checklinks: html pdf ## Check every internal link of _build/html (and _build/pdf/*.pdf when built)
 	PYTHONPATH=_ext $(BIN)/python -m handbook checklinks "$(BUILDDIR)/html" \
 	  $(if $(wildcard $(BUILDDIR)/pdf/*.pdf),--pdf "$(BUILDDIR)/pdf")
 

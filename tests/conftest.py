@@ -12,6 +12,7 @@ Two kinds of build are tested:
 from __future__ import annotations
 
 import dataclasses
+import shutil
 from io import StringIO
 from pathlib import Path
 
@@ -63,3 +64,26 @@ def build_handbook(builddir: Path, buildername: str = "html", **confoverrides) -
 def handbook_html(tmp_path_factory) -> HandbookBuild:
     """The real handbook's HTML, built once per test session."""
     return build_handbook(tmp_path_factory.mktemp("handbook"))
+
+
+@pytest.fixture(scope="session")
+def handbook_pdf(tmp_path_factory) -> HandbookBuild:
+    """The real handbook's PDFs (``handbookpdf`` builder), built once per session.
+
+    ``SOURCE_DATE_EPOCH`` is fixed, as ``make`` fixes it from the last commit.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", "1763600000")
+        return build_handbook(tmp_path_factory.mktemp("handbook-pdf"), "handbookpdf")
+
+
+@pytest.fixture(scope="session")
+def handbook_site(handbook_html, handbook_pdf, tmp_path_factory) -> Path:
+    """The site as ``make`` leaves it: the HTML, with the PDFs in ``pdf/`` where its pages link them."""
+    from handbook.pdf import copy_pdfs
+
+    site = tmp_path_factory.mktemp("site") / "html"
+    shutil.copytree(handbook_html.outdir, site)
+    copy_pdfs(handbook_pdf.outdir, site / "pdf")
+    return site
+

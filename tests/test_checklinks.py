@@ -80,10 +80,10 @@ def test_not_a_site_is_a_usage_error(tmp_path, capsys):
 # -- HTML: the real handbook ----------------------------------------------------
 
 
-def test_real_handbook_has_no_broken_internal_links(handbook_html):
-    """``make test`` runs the check here: the CLI, on the session's strict build."""
+def test_real_handbook_has_no_broken_internal_links(handbook_site):
+    """``make test`` runs the check here: the CLI, on the session's strict build (HTML and its PDFs)."""
     result = subprocess.run(
-        [sys.executable, "-m", "handbook", "checklinks", str(handbook_html.outdir)],
+        [sys.executable, "-m", "handbook", "checklinks", str(handbook_site)],
         cwd=REPO_ROOT, env={**os.environ, "PYTHONPATH": str(REPO_ROOT / "_ext")},
         capture_output=True, text=True, check=False,
     )

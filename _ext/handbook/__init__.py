@@ -23,6 +23,7 @@ FEATURE_MODULES = (
     "handbook.links",
     "handbook.readability",
     "handbook.traceability",
+    "handbook.pdfbuilder",
     "handbook.editions",
 )
 

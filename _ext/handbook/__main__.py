@@ -16,6 +16,7 @@ from importlib import import_module
 COMMANDS = {
     "checklinks": "handbook.checklinks",
     "linkreport": "handbook.linkreport",
+    "copypdfs": "handbook.pdf",
     "publish": "handbook.publish",
     "verify": "handbook.verify",
     "site": "handbook.site",
