@@ -47,9 +47,13 @@ def switcher_theme_options(options: dict, edition: str, json_url: str) -> dict:
 STATIC_DIR = Path(__file__).parent / "static"
 
 
+#: Themes with pydata-sphinx-theme's version switcher (other themes reject its options).
+SWITCHER_THEMES = ("sphinx_book_theme", "pydata_sphinx_theme")
+
+
 def _configure_switcher(app: Sphinx, config: Config) -> None:
     config.html_static_path = [*config.html_static_path, str(STATIC_DIR)]
-    if is_edition_name(config.handbook_edition):
+    if is_edition_name(config.handbook_edition) and config.html_theme in SWITCHER_THEMES:
         config.html_theme_options = switcher_theme_options(
             config.html_theme_options, config.handbook_edition, config.handbook_switcher_json_url
         )
