@@ -35,7 +35,7 @@ help: ## List the targets with a line on each
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
 	  awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
 	@echo
-	@echo "Variables: PYTHON=$(PYTHON) VENV=$(VENV) SPHINXOPTS='$(SPHINXOPTS)' PYTESTOPTS='$(PYTESTOPTS)'"
+	@echo "Variables: PYTHON=$(PYTHON) VENV=$(VENV) SPHINXOPTS='$(SPHINXOPTS)' PYTESTOPTS='$(PYTESTOPTS)' BENCHOPTS='$(BENCHOPTS)'"
 	@echo "Any other target is passed to 'sphinx-build -M <target>' (e.g. 'make dirhtml')."
 
 .PHONY: all
@@ -72,6 +72,10 @@ htmllive: livehtml
 .PHONY: test
 test: $(VENV_STAMP) ## Run every test
 	$(BIN)/python -m pytest $(PYTESTOPTS)
+
+.PHONY: bench
+bench: $(VENV_STAMP) ## Benchmark build cost at 100/300/1,000 pages (BENCHOPTS=--quick; BENCHOPTS=--help)
+	PYTHONPATH=_ext $(BIN)/python -m handbook.benchmark $(BENCHOPTS)
 
 .PHONY: checklinks
 checklinks: html pdf ## Check every internal link of _build/html (and _build/pdf/*.pdf when built)
