@@ -89,6 +89,22 @@ linkcheck: checklinks ## Check every external link on the internet (needs networ
 	PYTHONPATH=_ext $(BIN)/python -m handbook linkreport "$(BUILDDIR)/linkcheck/output.json" || status=1; \
 	exit $$status
 
+# Publishing editions: see "Publishing an edition" in README.md.
+HANDBOOK     = PYTHONPATH=_ext $(BIN)/python -m handbook
+
+.PHONY: publish
+publish: $(VENV_STAMP) ## Publish an edition into the archive (_site/): make publish EDITION=2026.2
+	@test -n "$(EDITION)" || { echo "error: say which edition, e.g. make publish EDITION=2026.2" >&2; exit 2; }
+	$(HANDBOOK) publish --edition "$(EDITION)"
+
+.PHONY: verify
+verify: $(VENV_STAMP) ## Check every published edition against its manifest
+	$(HANDBOOK) verify
+
+.PHONY: site
+site: $(VENV_STAMP) ## Rebuild the archive (_site/) from the edition-* tags, e.g. on a new server
+	$(HANDBOOK) site
+
 # The browser tests (tests/test_browser.py) drive Debian's chromium through the
 # playwright package; playwright must never download a browser of its own.
 CHROMIUM    ?= /usr/bin/chromium

@@ -96,6 +96,8 @@ handbook_review_cycle_months = 36
 
 # The edition this build belongs to; `make publish` sets it.
 handbook_edition = os.environ.get("HANDBOOK_EDITION", "working copy (unpublished)")
+# What changed since the previous edition (JSON); `make publish` writes it.
+handbook_changes_file = os.environ.get("HANDBOOK_CHANGES", "")
 
 # -- Link checking ------------------------------------------------------------
 # `make linkcheck` checks every external link (needs the internet; see README,

@@ -24,6 +24,7 @@ FEATURE_MODULES = (
     "handbook.readability",
     "handbook.traceability",
     "handbook.pdfbuilder",
+    "handbook.editions",
     "handbook.a11y",
 )
 

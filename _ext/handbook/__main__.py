@@ -17,6 +17,9 @@ COMMANDS = {
     "checklinks": "handbook.checklinks",
     "linkreport": "handbook.linkreport",
     "copypdfs": "handbook.pdf",
+    "publish": "handbook.publish",
+    "verify": "handbook.verify",
+    "site": "handbook.site",
 }
 
 
