@@ -21,16 +21,22 @@ import dataclasses
 import functools
 import http.server
 import os
+import shutil
 import threading
+from io import StringIO
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import axe_playwright_python
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from sphinx.testing.util import SphinxTestApp
+from sphinx.util.console import strip_colors
 
 from conftest import REPO_ROOT
+from handbook.archive import update_front_files, verify_archive
 from handbook.doccontrol import controlled_documents, document_control
+from handbook.manifest import build_manifest, write_manifest
 
 os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
 
@@ -157,7 +163,10 @@ def _record(context: BrowserContext) -> Traffic:
     )
     context.on(
         "requestfailed",
-        lambda request: traffic.fail(f"{request.failure} {request.url}"),
+        # ERR_ABORTED: a load the page itself cancelled, e.g. a link click the
+        # version switcher turns into its own navigation; nothing is missing.
+        lambda request: request.failure != "net::ERR_ABORTED"
+        and traffic.fail(f"{request.failure} {request.url}"),
     )
 
     def watch(page: Page) -> None:
@@ -447,3 +456,96 @@ def test_checklists_and_bibliography_pass_axe(app, new_context):
         assert page.get_by_label("Baseline blood pressure recorded").is_checked()
         assert not page.get_by_label("Consent form signed").is_checked()
     assert traffic.external() == [] and traffic.failures == []
+
+
+# -- Published editions: the version switcher --------------------------------
+
+EDITIONS = ("2026.1", "2026.2")
+
+
+@pytest.fixture(scope="module")
+def archive(rootdir, tmp_path_factory) -> Path:
+    """A small published archive laid out as ``make publish`` lays it out.
+
+    Two editions of ``tests/roots/test-browser-editions`` (built with the
+    handbook's theme settings, templates and CSS), ``switcher.json`` and the
+    archive's front page.
+    """
+    site = tmp_path_factory.mktemp("archive")
+    for edition in EDITIONS:
+        warning = StringIO()
+        app = SphinxTestApp(
+            "html",
+            srcdir=rootdir / "test-browser-editions",
+            builddir=tmp_path_factory.mktemp(f"edition-{edition}"),
+            confoverrides={"handbook_edition": edition},
+            status=StringIO(),
+            warning=warning,
+        )
+        try:
+            app.build()
+        finally:
+            app.cleanup()
+        assert strip_colors(warning.getvalue()) == ""
+        shutil.copytree(app.outdir, site / edition)
+        write_manifest(site / edition, build_manifest(site / edition, edition, "0" * 40, 0))
+    assert update_front_files(site) == list(EDITIONS)
+    assert verify_archive(site).ok
+    return site
+
+
+def _switcher_links(page: Page) -> list[tuple[str, str]]:
+    page.wait_for_function(
+        "n => document.querySelectorAll('.bd-header-article .version-switcher__menu a').length >= n",
+        arg=len(EDITIONS),
+    )
+    links = page.locator(".bd-header-article .version-switcher__menu a").evaluate_all(
+        "links => links.map(a => [a.innerText.trim(), new URL(a.href).pathname])"
+    )
+    return [tuple(link) for link in links]
+
+
+def test_version_switcher_lists_the_editions(archive, new_context):
+    context, traffic = new_context(**PROFILES["desktop"][0])
+    page = context.new_page()
+    with _serve(archive) as url:
+        page.goto(f"{url}2026.2/protocols.html")
+        assert _switcher_links(page) == [
+            ("2026.2 (current)", "/2026.2/protocols.html"),
+            ("2026.1", "/2026.1/protocols.html"),
+        ]
+        button = page.locator(".bd-header-article .version-switcher__button")
+        assert button.inner_text().strip() == "2026.2 (current)"
+        assert _describe(_axe(page, traffic)) == []
+        button.click()
+        choice = page.locator(".bd-header-article .version-switcher__menu a", has_text="2026.1")
+        choice.wait_for()
+        assert _describe(_axe(page, traffic)) == [], "menu open"
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / "switcher-desktop.png")
+        choice.click()
+        page.wait_for_url(f"{url}2026.1/protocols.html")
+        _switcher_links(page)
+        page.locator(".handbook-banner-archived").wait_for()
+        assert _describe(_axe(page, traffic)) == [], "archived edition"
+    assert traffic.external() == [] and traffic.failures == [] and traffic.errors == []
+
+
+def test_version_switcher_fits_a_phone(archive, new_context):
+    context, traffic = new_context(**PROFILES["phone-dark"][0])
+    page = context.new_page()
+    with _serve(archive) as url:
+        page.goto(f"{url}2026.2/index.html")
+        _switcher_links(page)
+        button = page.locator(".bd-header-article .version-switcher__button")
+        assert button.is_visible()
+        box = button.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+        width = page.evaluate(
+            "[document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]"
+        )
+        assert width[0] <= width[1]
+        assert _describe(_axe(page, traffic)) == []
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / "switcher-phone.png")
+    assert traffic.external() == [] and traffic.failures == [] and traffic.errors == []
