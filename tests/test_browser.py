@@ -431,11 +431,17 @@ def test_screenshots_for_review(base_url, new_context, device):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     context, traffic = new_context(**(DESKTOP if device == "desktop" else PHONE), color_scheme="light")
     page = context.new_page()
+    viewport = page.viewport_size
     for name, docname in (("landing", LANDING), ("protocol", PROTOCOL), ("guide", GUIDE)):
         page.goto(f"{base_url}{docname}.html")
         path = SCREENSHOTS / f"{name}-{device}.png"
         path.unlink(missing_ok=True)
-        page.screenshot(path=path, full_page=True)
+        # The whole page in a window as tall as the page: a full_page capture
+        # cuts the theme's sticky contents sidebar short.
+        height = page.evaluate("document.scrollingElement.scrollHeight")
+        page.set_viewport_size({"width": viewport["width"], "height": height})
+        page.screenshot(path=path)
+        page.set_viewport_size(viewport)
         assert path.stat().st_size > 10_000, path
     assert traffic.external() == [] and traffic.errors == []
 
