@@ -26,6 +26,7 @@ FEATURE_MODULES = (
     "handbook.pdfbuilder",
     "handbook.editions",
     "handbook.a11y",
+    "handbook.navigation",
 )
 
 
