@@ -41,14 +41,15 @@ class HandbookBuild:
     app: SphinxTestApp
 
 
-def build_handbook(builddir: Path, buildername: str = "html", **confoverrides) -> HandbookBuild:
-    """Build the real handbook strictly (nitpicky) into ``builddir``."""
+def build_project(srcdir: Path, builddir: Path, buildername: str = "html", *, freshenv: bool = False,
+                  **confoverrides) -> HandbookBuild:
+    """Build the project at ``srcdir`` strictly (nitpicky) into ``builddir``."""
     warning = StringIO()
     app = SphinxTestApp(
         buildername,
-        srcdir=REPO_ROOT,
+        srcdir=srcdir,
         builddir=builddir,
-        freshenv=True,
+        freshenv=freshenv,
         confoverrides={"nitpicky": True, **confoverrides},
         status=StringIO(),
         warning=warning,
@@ -58,6 +59,11 @@ def build_handbook(builddir: Path, buildername: str = "html", **confoverrides) -
     finally:
         app.cleanup()
     return HandbookBuild(Path(app.outdir), Path(app.doctreedir), strip_colors(warning.getvalue()), app)
+
+
+def build_handbook(builddir: Path, buildername: str = "html", **confoverrides) -> HandbookBuild:
+    """Build the real handbook strictly (nitpicky) into ``builddir``."""
+    return build_project(REPO_ROOT, builddir, buildername, freshenv=True, **confoverrides)
 
 
 @pytest.fixture(scope="session")

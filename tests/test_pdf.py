@@ -10,17 +10,14 @@ from __future__ import annotations
 import json
 import shutil
 import statistics
-from io import StringIO
 from pathlib import Path
 
 import pikepdf
 import pypdf
 import pytest
 from bs4 import BeautifulSoup
-from sphinx.testing.util import SphinxTestApp
-from sphinx.util.console import strip_colors
 
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, build_project
 from handbook import pdf
 from handbook.checklinks import check_html, check_pdfs
 from handbook.clinic import clinic_settings
@@ -35,20 +32,8 @@ UNCONTROLLED = "Printed copies are uncontrolled — check the online handbook fo
 
 def build(srcdir: Path, builddir: Path, buildername: str = "handbookpdf", **confoverrides) -> tuple[Path, str]:
     """Build ``srcdir`` strictly into ``builddir``; return the output folder and the warnings."""
-    warning = StringIO()
-    app = SphinxTestApp(
-        buildername,
-        srcdir=srcdir,
-        builddir=builddir,
-        confoverrides={"nitpicky": True, **confoverrides},
-        status=StringIO(),
-        warning=warning,
-    )
-    try:
-        app.build()
-    finally:
-        app.cleanup()
-    return Path(app.outdir), strip_colors(warning.getvalue())
+    result = build_project(srcdir, builddir, buildername, **confoverrides)
+    return result.outdir, result.warnings
 
 
 def copy_root(name: str, tmp_path: Path) -> Path:
