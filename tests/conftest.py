@@ -11,7 +11,11 @@ Two kinds of build are tested:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import functools
+import http.server
+import threading
 import shutil
 from io import StringIO
 from pathlib import Path
@@ -93,3 +97,22 @@ def handbook_site(handbook_html, handbook_pdf, tmp_path_factory) -> Path:
     copy_pdfs(handbook_pdf.outdir, site / "pdf")
     return site
 
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the stdlib's name
+        pass
+
+
+@contextlib.contextmanager
+def serve_directory(directory: Path):
+    """Serve ``directory`` on 127.0.0.1 at an ephemeral port, from a thread; yield its URL."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

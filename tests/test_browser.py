@@ -16,13 +16,9 @@ drawer, screenshots for review) have tests of their own.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import functools
-import http.server
 import os
 import shutil
-import threading
 from io import StringIO
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -33,7 +29,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from sphinx.testing.util import SphinxTestApp
 from sphinx.util.console import strip_colors
 
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, serve_directory
 from handbook.archive import update_front_files, verify_archive
 from handbook.doccontrol import controlled_documents, document_control
 from handbook.manifest import build_manifest, write_manifest
@@ -80,34 +76,14 @@ SEARCH_QUERY, SEARCH_EXPECTS = "blood pressure", PROTOCOL
 # -- Serving and driving ------------------------------------------------------
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the stdlib's name
-        pass
-
-
 @pytest.fixture(scope="module")
 def site(handbook_html) -> Path:
     return handbook_html.outdir
 
 
-@contextlib.contextmanager
-def _serve(directory: Path):
-    """Serve ``directory`` on 127.0.0.1 at an ephemeral port, from a thread; yield its URL."""
-    handler = functools.partial(_QuietHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
 @pytest.fixture(scope="module")
 def base_url(site):
-    with _serve(site) as url:
+    with serve_directory(site) as url:
         yield url
 
 
@@ -452,7 +428,7 @@ def test_checklists_and_bibliography_pass_axe(app, new_context):
     app.build()
     context, traffic = new_context(**PROFILES["desktop"][0])
     page = context.new_page()
-    with _serve(app.outdir) as url:
+    with serve_directory(app.outdir) as url:
         for docname in ("index", "sources"):
             page.goto(f"{url}{docname}.html")
             assert page.locator("article input[type=checkbox], article .citation").count() >= 2
@@ -514,7 +490,7 @@ def _switcher_links(page: Page) -> list[tuple[str, str]]:
 def test_version_switcher_lists_the_editions(archive, new_context):
     context, traffic = new_context(**PROFILES["desktop"][0])
     page = context.new_page()
-    with _serve(archive) as url:
+    with serve_directory(archive) as url:
         page.goto(f"{url}2026.2/protocols.html")
         assert _switcher_links(page) == [
             ("2026.2 (current)", "/2026.2/protocols.html"),
@@ -540,7 +516,7 @@ def test_version_switcher_lists_the_editions(archive, new_context):
 def test_version_switcher_fits_a_phone(archive, new_context):
     context, traffic = new_context(**PROFILES["phone-dark"][0])
     page = context.new_page()
-    with _serve(archive) as url:
+    with serve_directory(archive) as url:
         page.goto(f"{url}2026.2/index.html")
         _switcher_links(page)
         button = page.locator(".bd-header-article .version-switcher__button")

@@ -25,7 +25,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, serve_directory
 from handbook import archive
 from handbook.changes import Page, diff_table_html, publication_problems, read_pages
 from handbook.editions import switcher_theme_options
@@ -394,24 +394,8 @@ def test_site_rebuilds_both_editions_from_tags_with_identical_manifests(scenario
 @pytest.fixture()
 def served(scenario):
     """The temporary repository served on 127.0.0.1: the archive is at /_site/, not at the root."""
-    import functools
-    import http.server
-    import threading
-
-    handler = functools.partial(_QuietHandler, directory=str(scenario["repo"]))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/_site/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-class _QuietHandler(__import__("http.server").server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
+    with serve_directory(scenario["repo"]) as url:
+        yield url + "_site/"
 
 
 def test_switcher_and_archived_banner_in_a_browser(served):
