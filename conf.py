@@ -61,6 +61,7 @@ html_context = {"default_mode": "auto"}
 html_css_files = ["handbook.css"]
 html_copy_source = False
 html_show_sourcelink = False
+html_use_index = False  # no index entries in the handbook: an empty page, rewritten on every build
 
 # -- Extensions ---------------------------------------------------------------
 extensions = [

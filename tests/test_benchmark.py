@@ -53,10 +53,13 @@ def test_quick_benchmark_writes_results_and_ratios(tmp_path, capsys):
     ratios = results["ratios"]
     assert ratios["extension_overhead"] == round(row["handbook"]["median"] / row["no_extension"]["median"], 3)
     assert ratios["theme_overhead"] == round(row["no_extension"]["median"] / row["alabaster"]["median"], 3)
-    edit = results["incremental_edit"]
-    assert edit["runs"] == 3 and edit["includes_pdf"] is True
-    # An edit to one guide re-renders that guide's handout and nothing else.
-    assert edit["pdfs_rendered_after_edit"] == ["handouts/guide-0001.pdf"]
+    for key, mode in (("incremental_edit_cli", "cli"), ("incremental_edit", "preview")):
+        edit = results[key]
+        assert (edit["mode"], edit["runs"], edit["includes_pdf"], edit["pages"]) == (mode, 3, True, 100)
+        # An edit to one guide re-renders that guide's handout and nothing else.
+        assert edit["pdfs_rendered_after_edit"] == ["handouts/guide-0001.pdf"], mode
+    assert ratios["incremental_edit_seconds_100"] == results["incremental_edit"]["median"]
+    assert ratios["incremental_edit_cli_seconds_100"] == results["incremental_edit_cli"]["median"]
     pdf = results["pdf"]
     assert pdf["handouts"] == 30 and pdf["handbook_pdf_pages"] >= 70
     assert ratios["pdf_seconds_per_handout"] == pdf["seconds_per_handout"] > 0
@@ -65,6 +68,7 @@ def test_quick_benchmark_writes_results_and_ratios(tmp_path, capsys):
     table = (tmp_path / "bench" / "results.md").read_text(encoding="utf-8")
     assert table in capsys.readouterr().out
     assert "| 100 | clean HTML, extension off, alabaster (floor) |" in table
+    assert "| 100 | one-page edit: HTML rebuild + that guide's PDF, warm preview workers" in table
 
 
 def test_bad_sizes_are_refused_with_a_message(capsys):

@@ -483,6 +483,23 @@ def test_changing_a_page_updates_the_register_on_an_incremental_build(app, make_
     assert [e["review-by"] for e in entries if e["id"] == "PR-006"] == ["2027-05-30"]
 
 
+@pytest.mark.sphinx("html", testroot="doccontrol", srcdir="doccontrol-one-folder",
+                    confoverrides={"handbook_build_date": BUILD_DATE})
+def test_a_page_edit_reads_again_only_the_register_of_its_folder(app, make_app):
+    app.build()
+    page = Path(app.srcdir) / "patient-guides" / "guide.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    again = make_app("html", srcdir=app.srcdir, confoverrides={"handbook_build_date": BUILD_DATE})
+    before = len(again.status.getvalue())  # the fixture's status stream holds the first build too
+    again.build()
+    status = strip_colors(again.status.getvalue()[before:])
+    read = set(re.findall(r"reading sources\.\.\. \[\s*\d+%\] (\S+)", status))
+    # The edited guide, its folder's register, and the superseded protocol (its
+    # banner names whichever page now carries the replacement's id); not the
+    # protocols register, nor any other protocol.
+    assert read == {"patient-guides/guide", "patient-guides/index", "protocols/old-protocol"}
+
+
 @pytest.mark.sphinx("html", testroot="doccontrol", srcdir="doccontrol-next-day")
 def test_a_new_build_date_renders_banners_again_without_source_changes(app, make_app, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1809043200")  # 2027-04-30

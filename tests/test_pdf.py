@@ -134,6 +134,44 @@ def test_font_comes_from_the_pinned_font_package():
         assert path.suffix == ".ttf" and path.is_file()
 
 
+def test_cached_page_references_give_the_same_bytes_as_pydyfs_own(tmp_path, monkeypatch):
+    """A 30-page tagged document, rendered with the cached ``page_references`` and
+    with pydyf's own: the same bytes, and the cache was really read."""
+    import pydyf
+
+    sections = "".join(
+        f'<section id="s{i}"><h2>Section {i}</h2>' + "<p>Line of text with a <a href='#s1'>link</a>.</p>" * 12
+        + '<p style="break-after: page">End.</p></section>'
+        for i in range(1, 31)
+    )
+    html = f'<!DOCTYPE html><html lang="en"><head><title>Pages</title></head><body><h1>Pages</h1>{sections}</body></html>'
+
+    def render(name: str) -> bytes:
+        target = tmp_path / name
+        pages, problems = pdf.write_pdf(html, target, base_url=tmp_path.as_uri() + "/",
+                                        identifier=b"0123456789abcdef", epoch=1767225600)
+        assert (pages, problems) == (30, [])
+        return target.read_bytes()
+
+    pdf.cache_page_references()
+    cached = pydyf.PDF.__dict__["page_references"]
+    assert isinstance(cached, pdf._CachedPageReferences)
+    reads = []
+    real_get = pdf._CachedPageReferences.__get__
+    monkeypatch.setattr(pdf._CachedPageReferences, "__get__",
+                        lambda self, obj, owner=None: reads.append(obj) or real_get(self, obj, owner))
+    with_cache = render("cached.pdf")
+    assert len(reads) > 30  # once per tagged element and link, not once per page
+    monkeypatch.undo()
+
+    monkeypatch.setattr(pdf, "cache_page_references", lambda: None)
+    monkeypatch.setattr(pydyf.PDF, "page_references", pydyf.PDF.handbook_original_page_references)
+    without_cache = render("plain.pdf")
+    monkeypatch.undo()
+    assert with_cache == without_cache
+    assert pydyf.PDF.__dict__["page_references"] is cached
+
+
 def test_call_emergency_box_is_never_split(tmp_path):
     """Push the box down a page line by line: it moves whole to page 2 and never straddles.
 

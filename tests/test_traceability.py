@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 from sphinx.util.console import strip_colors
 
 from handbook.traceability import RegisterError, parse_register
+
+ROOTS = Path(__file__).parent / "roots"
 
 
 def _soup(app, docname: str) -> BeautifulSoup:
@@ -172,6 +176,28 @@ def test_matrix_follows_a_changed_page_on_an_incremental_build(rootdir, tmp_path
 def test_project_that_never_traces_needs_no_register(app):
     app.build()
     assert "guidance register" not in strip_colors(app.warning.getvalue())
+
+
+@pytest.mark.sphinx("html", testroot="traceability-noregister", srcdir="traceability-register-added", freshenv=True)
+def test_a_register_added_later_is_read_on_the_next_incremental_build(app, make_app):
+    app.build()
+    assert "cannot read the guidance register" in strip_colors(app.warning.getvalue())
+    before = len(app.status.getvalue())
+    nothing_changed = make_app("html", srcdir=app.srcdir)
+    nothing_changed.build()
+    # With no register the pages do not depend on a missing file: nothing is read again.
+    assert "reading sources... [" not in strip_colors(nothing_changed.status.getvalue()[before:])
+
+    register = app.srcdir / "reference" / "guidance.yaml"
+    register.parent.mkdir()
+    shutil.copy(ROOTS / "test-traceability-good" / "reference" / "guidance.yaml", register)
+    with_register = make_app("html", srcdir=app.srcdir)
+    with_register.build()
+    status = strip_colors(with_register.status.getvalue())
+    assert "index" in re.findall(r"reading sources\.\.\. \[\s*\d+%\] (\S+)", status)
+    warnings = strip_colors(with_register.warning.getvalue())
+    assert "cannot read the guidance register" not in warnings
+    assert "guidance point SG-02 is covered by no protocol and no patient guide" in warnings  # the register was read
 
 
 @pytest.mark.sphinx("html", testroot="traceability-noregister", freshenv=True)

@@ -20,6 +20,7 @@ COMMANDS = {
     "publish": "handbook.publish",
     "verify": "handbook.verify",
     "site": "handbook.site",
+    "preview": "handbook.preview",
 }
 
 

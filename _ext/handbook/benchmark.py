@@ -6,12 +6,15 @@ and times, in separate processes so each has a fresh interpreter:
 * a clean HTML build with the real configuration;
 * the same pages without the local extension (the theme's own cost);
 * the same without the extension on Sphinx's plain ``alabaster`` theme (the floor);
-* a one-page incremental rebuild after editing a guide (plus that guide's PDF
-  when the PDF builder is available);
+* a one-page edit of a guide: the HTML rebuild plus that guide's PDF, both as
+  ``make html pdf`` does it (a new ``sphinx-build`` per builder) and as
+  ``python -m handbook preview`` does it (warm workers, see :mod:`handbook.preview`);
 * PDF seconds per handout and per handbook page.
 
-Every figure is the median of several runs, with min and max, and the report
-gives ratios measured in the same run (extension and theme overhead, growth),
+Every figure is the median of several runs, with min and max; the clean builds
+of the three variants are interleaved so that a slow spell of a shared machine
+falls on all of them. The report gives ratios measured in the same run
+(extension and theme overhead, growth),
 so the numbers mean something on any machine. Results go to
 ``results.json`` and ``results.md`` in the output directory.
 """
@@ -95,16 +98,6 @@ def run_build(srcdir: Path, outdir: Path, builder: str = "html", env: dict | Non
     return elapsed, json.loads(report)["peak_mib"]
 
 
-def measure_clean(srcdir: Path, workdir: Path, runs: int, builder: str = "html", env=None) -> Sample:
-    sample = Sample()
-    for run in range(runs):
-        outdir = workdir / f"{builder}-clean-{run}"
-        seconds, peak = run_build(srcdir, outdir, builder, env)
-        sample.seconds.append(seconds)
-        sample.peak_mib.append(peak)
-    return sample
-
-
 def edit_guide(srcdir: Path, run: int) -> Path:
     """Change one sentence of the first guide, as an author would."""
     page = srcdir / "patient-guides" / "guide-0001.md"
@@ -169,6 +162,76 @@ def check_targets(ratios: dict) -> dict:
     return verdicts
 
 
+def measure_cli_edits(src: Path, out: Path, pdf_out: Path, pdf_builder: str | None, runs: int, env) -> dict:
+    """One-page edits rebuilt as ``make html`` and ``make pdf`` do: a new process per builder."""
+    sample = Sample()
+    rerendered: list[str] = []
+    for run in range(1, runs + 1):
+        edit_guide(src, run)
+        log(f"one-page edit {run}: sphinx-build html, then sphinx-build {pdf_builder or '(no PDF builder)'}")
+        seconds, peak = run_build(src, out, "html", env)
+        if pdf_builder:
+            pdf_seconds, pdf_peak = run_build(src, pdf_out, pdf_builder, env)
+            seconds += pdf_seconds
+            peak = max(peak, pdf_peak)
+            rerendered = sorted(entry["pdf"] for entry in read_pdf_log(pdf_out))
+        sample.seconds.append(seconds)
+        sample.peak_mib.append(peak)
+    return {"pages": count_pages(src), "includes_pdf": bool(pdf_builder), "pdfs_rendered_after_edit": rerendered,
+            "mode": "cli", **sample.summary()}
+
+
+#: Runs the warm preview builds in a fresh interpreter and times one-page edits.
+PREVIEW_RUNNER = """
+import json, resource, sys, time
+from pathlib import Path
+from handbook import benchmark
+from handbook.preview import Target, WarmBuilds
+src, out, pdf_out, pdf_builder, runs, first_edit = sys.argv[1:7]
+targets = [Target("html", Path(out), Path(out) / ".doctrees")]
+if pdf_builder:
+    targets.append(Target(pdf_builder, Path(pdf_out), Path(pdf_out) / ".doctrees"))
+seconds, failed = [], []
+with WarmBuilds(Path(src), tuple(targets)) as builds:
+    builds.rebuild()  # load both environments: what the preview does once, when it starts
+    for run in range(int(first_edit), int(first_edit) + int(runs)):
+        benchmark.edit_guide(Path(src), run)
+        started = time.perf_counter()
+        results = builds.rebuild()
+        seconds.append(time.perf_counter() - started)
+        failed += [r.builder for r in results if not r.ok]
+peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+print(json.dumps({"seconds": seconds, "failed": failed, "peak_mib": peak / 1024}))
+"""
+
+
+def measure_preview_edits(src: Path, out: Path, pdf_out: Path, pdf_builder: str | None, runs: int, env) -> dict:
+    """One-page edits rebuilt by ``python -m handbook preview``'s warm workers (HTML and PDF at once)."""
+    log(f"one-page edits x{runs}: warm preview workers (python -m handbook preview)")
+    first_edit = 100  # after the CLI edits, so each edit changes the page again
+    proc = subprocess.run(
+        [sys.executable, "-c", PREVIEW_RUNNER, str(src), str(out), str(pdf_out), pdf_builder or "", str(runs),
+         str(first_edit)],
+        capture_output=True, text=True, env={**env, "PYTHONPATH": str(REPO_ROOT / "_ext")},
+    )
+    lines = proc.stdout.strip().splitlines()
+    if proc.returncode != 0 or not lines:
+        raise BuildFailed(f"preview edits of {src} failed:\n{proc.stderr[-4000:]}")
+    report = json.loads(lines[-1])
+    if report["failed"]:
+        raise BuildFailed(f"preview edits of {src} failed in {sorted(set(report['failed']))}:\n{proc.stderr[-4000:]}")
+    rerendered = sorted(entry["pdf"] for entry in read_pdf_log(pdf_out)) if pdf_builder else []
+    sample = Sample(seconds=report["seconds"], peak_mib=[report["peak_mib"]])
+    return {"pages": count_pages(src), "includes_pdf": bool(pdf_builder), "pdfs_rendered_after_edit": rerendered,
+            "mode": "preview", **sample.summary()}
+
+
+def count_pages(src: Path) -> int:
+    """Controlled pages in a synthetic project (its index pages left out)."""
+    return sum(1 for folder in ("protocols", "patient-guides")
+               for page in (src / folder).glob("*.md") if page.stem != "index")
+
+
 def run_benchmark(
     sizes: list[int], runs: int, big_runs: int, workdir: Path, edit_size: int, variants_up_to: int = 300
 ) -> dict:
@@ -176,7 +239,6 @@ def run_benchmark(
     results: dict = {"sizes": {}, "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}}
     for size in sizes:
         size_runs = big_runs if size >= 1000 else runs
-        row = {}
         variants = {
             "handbook": dict(with_extension=True),
             "no_extension": dict(with_extension=False),
@@ -186,10 +248,20 @@ def run_benchmark(
             # Both baselines resolve the whole navigation tree for every page (no
             # sidebar cache without the extension): minutes each at 1,000 pages.
             variants = {"handbook": variants["handbook"]}
-        for variant, options in variants.items():
-            src = synthetic.generate(REPO_ROOT, workdir / f"src-{size}-{variant}", size, **options)
-            log(f"{size} pages, {variant}: {size_runs} clean HTML build(s)")
-            row[variant] = measure_clean(src, workdir / f"out-{size}-{variant}", size_runs, env=env).summary()
+        sources = {
+            variant: synthetic.generate(REPO_ROOT, workdir / f"src-{size}-{variant}", size, **options)
+            for variant, options in variants.items()
+        }
+        samples = {variant: Sample() for variant in variants}
+        # Interleaved (handbook, no_extension, alabaster, handbook, ...): a slow
+        # spell of a shared machine then hits every variant alike, not one.
+        for run in range(size_runs):
+            for variant, src in sources.items():
+                log(f"{size} pages, {variant}: clean HTML build {run + 1} of {size_runs}")
+                seconds, peak = run_build(src, workdir / f"out-{size}-{variant}" / f"html-clean-{run}", "html", env)
+                samples[variant].seconds.append(seconds)
+                samples[variant].peak_mib.append(peak)
+        row = {variant: sample.summary() for variant, sample in samples.items()}
         if "alabaster" in row:
             row["ratios"] = {
                 "extension_overhead": ratio(row["handbook"]["median"], row["no_extension"]["median"]),
@@ -205,30 +277,16 @@ def run_benchmark(
         out = workdir / f"out-edit-{edit_size}"
         log(f"{edit_size} pages: first HTML build before one-page edits")
         run_build(src, out, "html", env)
+    # The PDF build sits beside the HTML, as in make (_build/html, _build/pdf).
+    pdf_out = out.parent / f"{out.name}-pdf"
     pdf_builder = pdf_builder_name()
     if pdf_builder:
         log(f"{edit_size} pages: first PDF build (every handout and the staff handbook)")
-        seconds, peak = run_build(src, out / "pdf", pdf_builder, env)
-        results["pdf"] = pdf_figures(read_pdf_log(out / "pdf"), edit_size, seconds, peak)
-    incremental = Sample()
-    rerendered: list[str] = []
-    for run in range(1, max(runs, 3) + 1):
-        edit_guide(src, run)
-        log(f"{edit_size} pages: one-page edit {run}")
-        seconds, peak = run_build(src, out, "html", env)
-        if pdf_builder:
-            pdf_seconds, pdf_peak = run_build(src, out / "pdf", pdf_builder, env)
-            seconds += pdf_seconds
-            peak = max(peak, pdf_peak)
-            rerendered = sorted(entry["pdf"] for entry in read_pdf_log(out / "pdf"))
-        incremental.seconds.append(seconds)
-        incremental.peak_mib.append(peak)
-    results["incremental_edit"] = {
-        "pages": edit_size,
-        "includes_pdf": bool(pdf_builder),
-        "pdfs_rendered_after_edit": rerendered,
-        **incremental.summary(),
-    }
+        seconds, peak = run_build(src, pdf_out, pdf_builder, env)
+        results["pdf"] = pdf_figures(read_pdf_log(pdf_out), edit_size, seconds, peak)
+    edit_runs = max(runs, 3)
+    results["incremental_edit_cli"] = measure_cli_edits(src, out, pdf_out, pdf_builder, edit_runs, env)
+    results["incremental_edit"] = measure_preview_edits(src, out, pdf_out, pdf_builder, edit_runs, env)
 
     smallest, largest = str(min(sizes)), str(max(sizes))
     compared = str(max(int(size) for size, row in results["sizes"].items() if "ratios" in row))
@@ -240,6 +298,7 @@ def run_benchmark(
             results["sizes"][largest]["handbook"]["median"], results["sizes"][smallest]["handbook"]["median"]
         ),
         edit_key: results["incremental_edit"]["median"],
+        f"incremental_edit_cli_seconds_{edit_size}": results["incremental_edit_cli"]["median"],
     }
     if "pdf" in results:
         ratios["pdf_seconds_per_handout"] = results["pdf"]["seconds_per_handout"]
@@ -266,11 +325,14 @@ def markdown_table(results: dict) -> str:
             lines.append(
                 f"| {size} | {labels[variant]} | {s['median']} | {s['min']} | {s['max']} | {s['runs']} | {s['peak_mib']} |"
             )
-    inc = results["incremental_edit"]
-    what = "one-page edit: HTML rebuild + that guide's PDF" if inc["includes_pdf"] else "one-page edit: HTML rebuild"
-    lines.append(
-        f"| {inc['pages']} | {what} | {inc['median']} | {inc['min']} | {inc['max']} | {inc['runs']} | {inc['peak_mib']} |"
-    )
+    for key, how in (("incremental_edit_cli", "sphinx-build html, then sphinx-build handbookpdf (make html pdf)"),
+                     ("incremental_edit", "warm preview workers (python -m handbook preview)")):
+        inc = results[key]
+        what = "HTML rebuild + that guide's PDF" if inc["includes_pdf"] else "HTML rebuild"
+        lines.append(
+            f"| {inc['pages']} | one-page edit: {what}, {how} | {inc['median']} | {inc['min']} | {inc['max']} "
+            f"| {inc['runs']} | {inc['peak_mib']} |"
+        )
     if "pdf" in results:
         pdf = results["pdf"]
         lines.append(

@@ -124,7 +124,8 @@ def outdated(app: Sphinx, env: BuildEnvironment, added, changed, removed) -> lis
     A page with a problem is always read again, so that Sphinx checks
     consistency and the problem is reported on every build, not only the
     first. Registers and superseded pages show other pages' metadata, so they
-    are read again whenever a controlled page changes. When the build date
+    are read again whenever a controlled page changes (a register only when a
+    page of a folder it lists did). When the build date
     moved (a new day, a new ``SOURCE_DATE_EPOCH``), every controlled page and
     register is, because banners and due lists depend on it.
     """
@@ -133,8 +134,11 @@ def outdated(app: Sphinx, env: BuildEnvironment, added, changed, removed) -> lis
     again = {name for name, record in records.items() if record.problems}
     again.update(problem.docname for problem in check_handbook(records.values()))
     folders = app.config.handbook_controlled_folders
-    if any(controlled_folder(docname, folders) for docname in touched):
-        again.update(_register_pages(env))
+    touched_folders = {controlled_folder(docname, folders) for docname in touched} - {None}
+    if touched_folders:
+        # Only the registers of the folders that changed: a guide edit leaves
+        # the protocols register as it was.
+        again.update(name for name, shown in _register_pages(env).items() if touched_folders & set(shown))
         again.update(name for name, record in records.items() if record.superseded_by)
     today = _today(app)
     if getattr(env, DATE_ATTR, None) != today:

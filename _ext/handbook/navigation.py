@@ -82,7 +82,14 @@ def _limit_sidebar(app: Sphinx, pagename: str, templatename: str, context: dict,
     context["toctree"] = cached_toctree
 
 
+def _forget_sidebars(app: Sphinx, env, docnames) -> None:
+    # A warm application (python -m handbook preview) builds again and again:
+    # titles and pages may have changed since the sidebars were cached.
+    app.builder.__dict__.pop("_handbook_sidebar_cache", None)
+
+
 def setup(app: Sphinx) -> None:
     app.add_config_value("handbook_sidebar_page_limit", 150, "html", int)
+    app.connect("env-before-read-docs", _forget_sidebars)
     # Before the theme's own handler builds its sidebar functions.
     app.connect("html-page-context", _limit_sidebar, priority=400)

