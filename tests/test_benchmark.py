@@ -71,6 +71,16 @@ def test_quick_benchmark_writes_results_and_ratios(tmp_path, capsys):
     assert "| 100 | one-page edit: HTML rebuild + that guide's PDF, warm preview workers" in table
 
 
+def test_the_overhead_targets_are_checked_at_the_worst_size():
+    sizes = {
+        "100": {"ratios": {"extension_overhead": 1.15, "theme_overhead": 1.4}},
+        "300": {"ratios": {"extension_overhead": 0.45, "theme_overhead": 1.8}},
+        "1000": {"handbook": {}},  # no baselines at this size
+    }
+    assert benchmark.worst_overheads(sizes) == {"extension_overhead": 1.15, "theme_overhead": 1.8}
+    assert benchmark.check_targets({"extension_overhead": 1.15})["extension_overhead"]["met"] is False
+
+
 def test_bad_sizes_are_refused_with_a_message(capsys):
     with pytest.raises(SystemExit):
         benchmark.parse_args(["--sizes", "ten"])

@@ -226,6 +226,17 @@ def measure_preview_edits(src: Path, out: Path, pdf_out: Path, pdf_builder: str 
             "mode": "preview", **sample.summary()}
 
 
+def worst_overheads(sizes: dict[str, dict]) -> dict[str, float]:
+    """The largest extension and theme overhead over every size with baselines.
+
+    The target must hold at every size, so the worst one is checked: above
+    ``handbook_sidebar_page_limit`` the extension's sidebar cache makes the real
+    configuration cheaper than the baseline, which says nothing of smaller handbooks.
+    """
+    rows = [row["ratios"] for row in sizes.values() if "ratios" in row]
+    return {name: max(row[name] for row in rows) for name in ("extension_overhead", "theme_overhead")}
+
+
 def count_pages(src: Path) -> int:
     """Controlled pages in a synthetic project (its index pages left out)."""
     return sum(1 for folder in ("protocols", "patient-guides")
@@ -289,11 +300,10 @@ def run_benchmark(
     results["incremental_edit"] = measure_preview_edits(src, out, pdf_out, pdf_builder, edit_runs, env)
 
     smallest, largest = str(min(sizes)), str(max(sizes))
-    compared = str(max(int(size) for size, row in results["sizes"].items() if "ratios" in row))
+    worst = worst_overheads(results["sizes"])
     edit_key = f"incremental_edit_seconds_{edit_size}"
     ratios = {
-        "extension_overhead": results["sizes"][compared]["ratios"]["extension_overhead"],
-        "theme_overhead": results["sizes"][compared]["ratios"]["theme_overhead"],
+        **worst,
         f"growth_{largest}_over_{smallest}": ratio(
             results["sizes"][largest]["handbook"]["median"], results["sizes"][smallest]["handbook"]["median"]
         ),
