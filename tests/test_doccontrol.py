@@ -483,6 +483,18 @@ def test_changing_a_page_updates_the_register_on_an_incremental_build(app, make_
     assert [e["review-by"] for e in entries if e["id"] == "PR-006"] == ["2027-05-30"]
 
 
+def test_libyaml_and_pure_python_read_every_real_page_the_same(monkeypatch):
+    """The fast path (libyaml) gives the same values, lines and raw text as PyYAML's own parser."""
+    from handbook import frontmatter
+
+    assert frontmatter._FastComposer is not None  # PyYAML's wheel ships libyaml
+    pages = sorted([*REPO_ROOT.glob("protocols/*.md"), *REPO_ROOT.glob("patient-guides/*.md")])
+    fast = [frontmatter.read_front_matter(page) for page in pages]
+    monkeypatch.setattr(frontmatter, "_FastComposer", None)
+    assert [frontmatter.read_front_matter(page) for page in pages] == fast
+    assert sum(front is not None for front in fast) >= 20
+
+
 @pytest.mark.sphinx("html", testroot="doccontrol", srcdir="doccontrol-one-folder",
                     confoverrides={"handbook_build_date": BUILD_DATE})
 def test_a_page_edit_reads_again_only_the_register_of_its_folder(app, make_app):
