@@ -136,6 +136,9 @@ lock: $(VENV_STAMP) ## Re-pin requirements.txt from requirements.in
 	$(BIN)/python -m pip install --quiet pip-tools
 	$(BIN)/pip-compile --quiet --strip-extras --no-header --annotation-style=line \
 	  --no-emit-index-url --no-emit-find-links -o requirements.txt requirements.in
+	{ printf '%s\n' "# Exact pins for every package the handbook needs, compiled from requirements.in" \
+	    "# with pip-compile (\`make lock\`). Do not edit by hand."; cat requirements.txt; } > requirements.txt.tmp
+	mv requirements.txt.tmp requirements.txt
 
 .PHONY: clean
 clean: ## Remove everything built (keeps .venv)
