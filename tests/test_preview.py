@@ -127,3 +127,29 @@ def test_the_server_adds_the_reload_poller_and_reports_the_build_number(tmp_path
         assert urllib.request.urlopen(base + "/style.css").read() == b"p { color: black }"
     finally:
         server.shutdown()
+
+
+def test_a_port_in_use_is_refused_with_a_message(tmp_path, capsys):
+    import argparse
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        args = argparse.Namespace(source=tmp_path, builddir=tmp_path / "_build", host="127.0.0.1", port=port)
+        assert preview.run(args) == 2
+    assert capsys.readouterr().err == (
+        f"preview: cannot serve on 127.0.0.1:{port}: Address already in use; "
+        "choose another port (make preview PORT=8001, or --port 0 for any free one)\n"
+    )
+
+
+def test_the_command_has_help_for_every_option(capsys):
+    from handbook.__main__ import main
+
+    with pytest.raises(SystemExit):
+        main(["preview", "--help"])
+    text = capsys.readouterr().out
+    for option in ("--source", "--builddir", "--host", "--port"):
+        assert option in text

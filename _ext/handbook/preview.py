@@ -283,9 +283,14 @@ def run(args) -> int:
     html, pdf = make_targets(args.builddir.resolve())
     html.outdir.mkdir(parents=True, exist_ok=True)
     handler = type("Handler", (_PreviewHandler,), {"build_number": [0]})
-    server = http.server.ThreadingHTTPServer(
-        (args.host, args.port), lambda *a, **kw: handler(*a, directory=str(html.outdir), **kw)
-    )
+    try:
+        server = http.server.ThreadingHTTPServer(
+            (args.host, args.port), lambda *a, **kw: handler(*a, directory=str(html.outdir), **kw)
+        )
+    except OSError as error:
+        print(f"preview: cannot serve on {args.host}:{args.port}: {error.strerror or error}; "
+              f"choose another port (make preview PORT=8001, or --port 0 for any free one)", file=sys.stderr)
+        return 2
     host, port = server.server_address[:2]
     with WarmBuilds(root, (html, pdf)) as builds:
         print(f"preview: first build of {root} ...", flush=True)
