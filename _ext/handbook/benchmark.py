@@ -165,7 +165,6 @@ def check_targets(ratios: dict) -> dict:
 def measure_cli_edits(src: Path, out: Path, pdf_out: Path, pdf_builder: str | None, runs: int, env) -> dict:
     """One-page edits rebuilt as ``make html`` and ``make pdf`` do: a new process per builder."""
     sample = Sample()
-    rerendered: list[str] = []
     for run in range(1, runs + 1):
         edit_guide(src, run)
         log(f"one-page edit {run}: sphinx-build html, then sphinx-build {pdf_builder or '(no PDF builder)'}")
@@ -174,11 +173,9 @@ def measure_cli_edits(src: Path, out: Path, pdf_out: Path, pdf_builder: str | No
             pdf_seconds, pdf_peak = run_build(src, pdf_out, pdf_builder, env)
             seconds += pdf_seconds
             peak = max(peak, pdf_peak)
-            rerendered = sorted(entry["pdf"] for entry in read_pdf_log(pdf_out))
         sample.seconds.append(seconds)
         sample.peak_mib.append(peak)
-    return {"pages": count_pages(src), "includes_pdf": bool(pdf_builder), "pdfs_rendered_after_edit": rerendered,
-            "mode": "cli", **sample.summary()}
+    return edit_figures("cli", sample, src, pdf_out, pdf_builder)
 
 
 #: Runs the warm preview builds in a fresh interpreter and times one-page edits.
@@ -220,10 +217,15 @@ def measure_preview_edits(src: Path, out: Path, pdf_out: Path, pdf_builder: str 
     report = json.loads(lines[-1])
     if report["failed"]:
         raise BuildFailed(f"preview edits of {src} failed in {sorted(set(report['failed']))}:\n{proc.stderr[-4000:]}")
-    rerendered = sorted(entry["pdf"] for entry in read_pdf_log(pdf_out)) if pdf_builder else []
     sample = Sample(seconds=report["seconds"], peak_mib=[report["peak_mib"]])
+    return edit_figures("preview", sample, src, pdf_out, pdf_builder)
+
+
+def edit_figures(mode: str, sample: Sample, src: Path, pdf_out: Path, pdf_builder: str | None) -> dict:
+    """One edit benchmark's figures, with the PDFs the last edit rendered again."""
+    rerendered = sorted(entry["pdf"] for entry in read_pdf_log(pdf_out)) if pdf_builder else []
     return {"pages": count_pages(src), "includes_pdf": bool(pdf_builder), "pdfs_rendered_after_edit": rerendered,
-            "mode": "preview", **sample.summary()}
+            "mode": mode, **sample.summary()}
 
 
 def worst_overheads(sizes: dict[str, dict]) -> dict[str, float]:

@@ -289,6 +289,15 @@ def _dest_problem(dest, names: dict, pages: set, depth: int = 0) -> tuple[str, s
     return repr(dest)[:60], "malformed destination"
 
 
+def _link_problem(link, names: dict, pages: set, pdf_dir: Path) -> tuple[str, str] | None:
+    """What is wrong with a link annotation's or a bookmark's ``/Dest`` or ``/A``; None if nothing."""
+    if "/Dest" in link:
+        return _dest_problem(link.Dest, names, pages)
+    if "/A" in link:
+        return _action_problem(link.A, names, pages, pdf_dir)
+    return None
+
+
 def _action_problem(action, names: dict, pages: set, pdf_dir: Path) -> tuple[str, str] | None:
     kind = str(action.get("/S", ""))
     if kind == "/GoTo":
@@ -320,12 +329,7 @@ def check_pdf(path: Path, label: str | None = None) -> list[BrokenLink]:
             for annot in page.obj.get("/Annots", []):
                 if annot.get("/Subtype") != "/Link":
                     continue
-                if "/Dest" in annot:
-                    problem = _dest_problem(annot.Dest, names, pages)
-                elif "/A" in annot:
-                    problem = _action_problem(annot.A, names, pages, Path(path).parent)
-                else:
-                    problem = None
+                problem = _link_problem(annot, names, pages, Path(path).parent)
                 if problem:
                     broken.append(BrokenLink(label, problem[0], problem[1], f"link on page {number}"))
         if "/Outlines" in pdf.Root:
@@ -338,12 +342,7 @@ def check_pdf(path: Path, label: str | None = None) -> list[BrokenLink]:
                 if item.is_indirect:  # a malformed outline may loop: visit each item once
                     seen.add(item.objgen)
                 title = str(item.get("/Title", ""))
-                if "/Dest" in item:
-                    problem = _dest_problem(item.Dest, names, pages)
-                elif "/A" in item:
-                    problem = _action_problem(item.A, names, pages, Path(path).parent)
-                else:
-                    problem = None
+                problem = _link_problem(item, names, pages, Path(path).parent)
                 if problem:
                     broken.append(BrokenLink(label, problem[0], problem[1], f'bookmark "{title}"'))
                 stack.append(item.get("/Next"))

