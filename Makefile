@@ -79,8 +79,22 @@ preview: $(VENV_STAMP) ## Preview with warm rebuilds: HTML and the edited guide'
 test: $(VENV_STAMP) ## Run every test
 	$(BIN)/python -m pytest $(PYTESTOPTS)
 
+# The MkDocs Material baseline of `make bench` lives in a virtual environment of
+# its own (exact pins in bench/requirements-mkdocs.txt), never in $(VENV).
+MKDOCS_VENV  ?= .venv-mkdocs
+MKDOCS_STAMP  = $(MKDOCS_VENV)/.installed
+export HANDBOOK_MKDOCS = $(abspath $(MKDOCS_VENV))/bin/mkdocs
+
+$(MKDOCS_STAMP): bench/requirements-mkdocs.txt
+	@test -x $(MKDOCS_VENV)/bin/python || { echo "Creating $(MKDOCS_VENV) with $(PYTHON)"; $(PYTHON) -m venv $(MKDOCS_VENV); }
+	$(MKDOCS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r bench/requirements-mkdocs.txt
+	@touch $@
+
+.PHONY: mkdocs-venv
+mkdocs-venv: $(MKDOCS_STAMP) ## Create or update .venv-mkdocs, the benchmark's MkDocs Material baseline
+
 .PHONY: bench
-bench: $(VENV_STAMP) ## Benchmark build cost at 100/300/1,000 pages (BENCHOPTS=--quick; BENCHOPTS=--help)
+bench: $(VENV_STAMP) $(MKDOCS_STAMP) ## Benchmark build cost at 100/300/1,000 pages against MkDocs Material (BENCHOPTS=--quick; BENCHOPTS=--help)
 	PYTHONPATH=_ext $(BIN)/python -m handbook.devtools.benchmark $(BENCHOPTS)
 
 .PHONY: checklinks
@@ -145,11 +159,11 @@ clean: ## Remove everything built (keeps .venv)
 	rm -rf "$(BUILDDIR)"
 
 .PHONY: distclean
-distclean: clean ## Remove everything built and .venv
-	rm -rf "$(VENV)"
+distclean: clean ## Remove everything built, .venv and .venv-mkdocs
+	rm -rf "$(VENV)" "$(MKDOCS_VENV)"
 
 # Files make must never try to rebuild through the catch-all below.
-Makefile requirements.txt requirements.in: ;
+Makefile requirements.txt requirements.in bench/requirements-mkdocs.txt: ;
 
 # Catch-all: route any other target to Sphinx's "make mode".
 %: $(VENV_STAMP)

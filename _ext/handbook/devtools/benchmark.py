@@ -9,13 +9,22 @@ and times, in separate processes so each has a fresh interpreter:
 * a one-page edit of a guide: the HTML rebuild plus that guide's PDF, both as
   ``make html pdf`` does it (a new ``sphinx-build`` per builder) and as
   ``python -m handbook preview`` does it (warm workers, see :mod:`handbook.preview`);
-* PDF seconds per handout and per handbook page.
+* PDF seconds per handout and per handbook page;
+* the peer baseline, MkDocs Material: a clean ``mkdocs build --strict`` of the
+  same pages converted for MkDocs (:func:`handbook.devtools.synthetic.generate_mkdocs`),
+  run from its own virtual environment (``make mkdocs-venv``, ``.venv-mkdocs``);
+* the edit loop as an author sees it: the same one-guide edit saved under
+  ``python -m handbook preview`` (``make preview``) and under ``mkdocs serve``
+  (default mode and ``--dirty``), each server running on 127.0.0.1, timed
+  from the file write to the server's "rebuilt" log line.
 
 Every figure is the median of several runs, with min and max; the clean builds
-of the three variants are interleaved so that a slow spell of a shared machine
-falls on all of them. The report gives ratios measured in the same run
-(extension and theme overhead, growth),
-so the numbers mean something on any machine. Results go to
+of the variants, MkDocs included, are interleaved so that a slow spell of a
+shared machine falls on all of them, and so are the three servers' edits. The
+report gives ratios measured in the same run (extension and theme overhead,
+growth, handbook over MkDocs), so the numbers mean something on any machine.
+Peak memory is the largest resident set of the build's process tree
+(``wait4``), the same measure for Sphinx and MkDocs. Results go to
 ``results.json`` and ``results.md`` in the output directory.
 """
 
@@ -24,37 +33,55 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import queue
+import re
+import signal
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from handbook.devtools import synthetic
+from handbook.devtools.preview import make_targets
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
-#: Runs one Sphinx build in a fresh interpreter and prints its peak memory.
+#: The MkDocs of the peer baseline: ``make`` exports HANDBOOK_MKDOCS (.venv-mkdocs/bin/mkdocs).
+DEFAULT_MKDOCS = Path(os.environ.get("HANDBOOK_MKDOCS") or REPO_ROOT / ".venv-mkdocs" / "bin" / "mkdocs")
+
+#: Runs one Sphinx build in a fresh interpreter (its peak memory is read by ``wait4``).
 BUILD_RUNNER = """
-import json, resource, sys
+import json, sys
 from sphinx.cmd.build import build_main
-srcdir, outdir, builder = sys.argv[1:4]
-code = build_main(["-b", builder, "-n", "-W", "--keep-going", "-q",
-                   "-d", outdir + "/.doctrees", srcdir, outdir])
-peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"code": code, "peak_mib": peak_kib / 1024}))
+srcdir, outdir, doctreedir, builder = sys.argv[1:5]
+code = build_main(["-b", builder, "-n", "-W", "--keep-going", "-q", "-d", doctreedir, srcdir, outdir])
+print(json.dumps({"code": code}))
 """
 
-#: The targets the issue sets; each is checked against this run's figures.
+#: The targets the issues set; each is checked against this run's figures.
+#: (operator, limit): "<=" at most the limit, "<" below it.
 TARGETS = {
     "extension_overhead": ("<=", 1.10),
     "growth_1000_over_100": ("<=", 11.0),
     "incremental_edit_seconds_300": ("<=", 2.0),
     "pdf_seconds_per_handout": ("<=", 0.5),
     "pdf_seconds_per_handbook_page": ("<=", 0.1),
+    # Issue 22: the peer baseline, MkDocs Material.
+    "edit_loop_over_mkdocs_serve_300": ("<", 1.0),
+    "clean_build_over_mkdocs_300": ("<=", 2.0),
+    "peak_memory_over_mkdocs": ("<=", 2.0),
 }
+
+#: Seconds to wait for a development server: its first build, then each rebuild.
+SERVER_START_TIMEOUT = 600
+SERVER_REBUILD_TIMEOUT = 180
+#: Pause before each edit, so the servers' file watchers are idle when it lands.
+SERVER_SETTLE_SECONDS = 1.0
 
 
 class BuildFailed(RuntimeError):
@@ -82,30 +109,72 @@ def log(message: str) -> None:
     print(f"[bench] {message}", file=sys.stderr, flush=True)
 
 
-def run_build(srcdir: Path, outdir: Path, builder: str = "html", env: dict | None = None) -> tuple[float, float]:
-    """Build ``srcdir`` in a fresh process; return (seconds, peak MiB)."""
-    started = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-c", BUILD_RUNNER, str(srcdir), str(outdir), builder],
-        capture_output=True,
-        text=True,
-        env=env,
+def run_measured(argv: list[str], env: dict | None = None) -> tuple[float, float, int, str, str]:
+    """Run ``argv`` to the end; return (seconds, peak MiB, exit code, stdout, stderr).
+
+    The peak is ``ru_maxrss`` from ``wait4``: the largest resident set of the
+    process or of any child it waited for, so a build that forks workers is
+    measured by its largest process, and Sphinx and MkDocs the same way.
+    """
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return (elapsed, usage.ru_maxrss / 1024, proc.returncode,
+                out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"))
+
+
+def run_build(srcdir: Path, outdir: Path, builder: str = "html", env: dict | None = None,
+              doctreedir: Path | None = None) -> tuple[float, float]:
+    """Build ``srcdir`` in a fresh process; return (seconds, peak MiB).
+
+    Doctrees go to ``doctreedir`` (default ``outdir/.doctrees``).
+    """
+    doctreedir = doctreedir or outdir / ".doctrees"
+    elapsed, peak, code, stdout, stderr = run_measured(
+        [sys.executable, "-c", BUILD_RUNNER, str(srcdir), str(outdir), str(doctreedir), builder], env
     )
-    elapsed = time.perf_counter() - started
-    report = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
-    if proc.returncode != 0 or not report or json.loads(report)["code"] != 0:
-        raise BuildFailed(f"{builder} build of {srcdir} failed:\n{proc.stderr[-4000:]}")
-    return elapsed, json.loads(report)["peak_mib"]
+    report = stdout.strip().splitlines()[-1] if stdout.strip() else ""
+    if code != 0 or not report or json.loads(report)["code"] != 0:
+        raise BuildFailed(f"{builder} build of {srcdir} failed:\n{stderr[-4000:]}")
+    return elapsed, peak
+
+
+def mkdocs_env(env: dict) -> dict:
+    """``env`` for MkDocs: Material 9.8's notice about MkDocs 2.0 turned off (it is not a build message)."""
+    return {**env, "NO_MKDOCS_2_WARNING": "1"}
+
+
+def run_mkdocs_build(mkdocs: Path, project: Path, outdir: Path, env: dict) -> tuple[float, float]:
+    """``mkdocs build --strict`` of ``project`` in a fresh process; return (seconds, peak MiB)."""
+    elapsed, peak, code, _, stderr = run_measured(
+        [str(mkdocs), "build", "--strict", "--quiet", "-f", str(project / "mkdocs.yml"), "-d", str(outdir)],
+        mkdocs_env(env),
+    )
+    if code != 0:
+        raise BuildFailed(f"mkdocs build of {project} failed:\n{stderr[-4000:]}")
+    return elapsed, peak
+
+
+#: The sentence an edit changes, with the edit number the last edit added.
+_EDITED_SENTENCE = re.compile(r"Call us with any question\.(?: Edit \d+\.)?")
 
 
 def edit_guide(srcdir: Path, run: int) -> Path:
-    """Change one sentence of the first guide, as an author would."""
+    """Change one sentence of the first guide, as an author would.
+
+    ``srcdir`` holds ``patient-guides/`` (a Sphinx project, or a MkDocs
+    project's ``docs``); each ``run`` number gives a different sentence.
+    """
     page = srcdir / "patient-guides" / "guide-0001.md"
     text = page.read_text(encoding="utf-8")
-    marker = "Call us with any question."
-    text = text.replace(marker, f"{marker} Edit {run}.", 1) if f"Edit {run - 1}." not in text else text.replace(
-        f"Edit {run - 1}.", f"Edit {run}."
-    )
+    text, count = _EDITED_SENTENCE.subn(f"Call us with any question. Edit {run}.", text, count=1)
+    if count != 1:
+        raise BuildFailed(f"{page} has no sentence to edit")
     page.write_text(text, encoding="utf-8")
     return page
 
@@ -151,24 +220,26 @@ def ratio(numerator: float | None, denominator: float | None) -> float | None:
 
 
 def check_targets(ratios: dict) -> dict:
+    """Each target of :data:`TARGETS` against ``ratios``; ``met`` is None when this run did not measure it."""
     verdicts = {}
     for name, (op, limit) in TARGETS.items():
         value = ratios.get(name)
         verdicts[name] = {
             "value": value,
             "target": f"{op} {limit}",
-            "met": None if value is None else value <= limit,
+            "met": None if value is None else (value <= limit if op == "<=" else value < limit),
         }
     return verdicts
 
 
-def measure_cli_edits(src: Path, out: Path, pdf_out: Path, pdf_builder: str | None, runs: int, env) -> dict:
+def measure_cli_edits(src: Path, out: Path, pdf_out: Path, pdf_builder: str | None, runs: int, env,
+                      doctreedir: Path | None = None) -> dict:
     """One-page edits rebuilt as ``make html`` and ``make pdf`` do: a new process per builder."""
     sample = Sample()
     for run in range(1, runs + 1):
         edit_guide(src, run)
         log(f"one-page edit {run}: sphinx-build html, then sphinx-build {pdf_builder or '(no PDF builder)'}")
-        seconds, peak = run_build(src, out, "html", env)
+        seconds, peak = run_build(src, out, "html", env, doctreedir)
         if pdf_builder:
             pdf_seconds, pdf_peak = run_build(src, pdf_out, pdf_builder, env)
             seconds += pdf_seconds
@@ -184,8 +255,8 @@ import json, resource, sys, time
 from pathlib import Path
 from handbook.devtools import benchmark
 from handbook.devtools.preview import Target, WarmBuilds
-src, out, pdf_out, pdf_builder, runs, first_edit = sys.argv[1:7]
-targets = [Target("html", Path(out), Path(out) / ".doctrees")]
+src, out, doctrees, pdf_out, pdf_builder, runs, first_edit = sys.argv[1:8]
+targets = [Target("html", Path(out), Path(doctrees))]
 if pdf_builder:
     targets.append(Target(pdf_builder, Path(pdf_out), Path(pdf_out) / ".doctrees"))
 seconds, failed = [], []
@@ -202,13 +273,14 @@ print(json.dumps({"seconds": seconds, "failed": failed, "peak_mib": peak / 1024}
 """
 
 
-def measure_preview_edits(src: Path, out: Path, pdf_out: Path, pdf_builder: str | None, runs: int, env) -> dict:
+def measure_preview_edits(src: Path, out: Path, pdf_out: Path, pdf_builder: str | None, runs: int, env,
+                          doctreedir: Path | None = None) -> dict:
     """One-page edits rebuilt by ``python -m handbook preview``'s warm workers (HTML and PDF at once)."""
     log(f"one-page edits x{runs}: warm preview workers (python -m handbook preview)")
     first_edit = 100  # after the CLI edits, so each edit changes the page again
     proc = subprocess.run(
-        [sys.executable, "-c", PREVIEW_RUNNER, str(src), str(out), str(pdf_out), pdf_builder or "", str(runs),
-         str(first_edit)],
+        [sys.executable, "-c", PREVIEW_RUNNER, str(src), str(out), str(doctreedir or out / ".doctrees"),
+         str(pdf_out), pdf_builder or "", str(runs), str(first_edit)],
         capture_output=True, text=True, env={**env, "PYTHONPATH": str(REPO_ROOT / "_ext")},
     )
     lines = proc.stdout.strip().splitlines()
@@ -228,6 +300,141 @@ def edit_figures(mode: str, sample: Sample, src: Path, pdf_out: Path, pdf_builde
             "mode": mode, **sample.summary()}
 
 
+class DevServer:
+    """A development server (``make preview``, ``mkdocs serve``) run for the benchmark, its log read live.
+
+    Started in a session of its own; :meth:`stop` interrupts it (Ctrl+C, so it
+    shuts its workers down) and kills what is left of that session after 15 s.
+    """
+
+    def __init__(self, name: str, argv: list[str], env: dict) -> None:
+        self.name = name
+        self.seen: list[str] = []
+        self._lines: queue.Queue = queue.Queue()
+        self.proc = subprocess.Popen(
+            argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            env={**env, "PYTHONUNBUFFERED": "1"}, text=True, errors="replace", start_new_session=True,
+        )
+        threading.Thread(target=self._read, name=f"bench-{name}-log", daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self._lines.put((time.perf_counter(), line.rstrip("\n")))
+        self._lines.put((time.perf_counter(), None))
+
+    def drain(self) -> None:
+        """Forget the lines printed so far (keeping them for an error message)."""
+        while True:
+            try:
+                _, line = self._lines.get_nowait()
+            except queue.Empty:
+                return
+            if line is None:
+                raise BuildFailed(f"{self.name} stopped:\n" + "\n".join(self.seen[-40:]))
+            self.seen.append(line)
+
+    def wait_for(self, done: str, timeout: float, failed: str | None = None) -> float:
+        """The moment (``time.perf_counter``) a line matching ``done`` was printed.
+
+        Raises BuildFailed when a line matches ``failed``, the server exits, or
+        ``timeout`` seconds pass first.
+        """
+        deadline = time.perf_counter() + timeout
+        while True:
+            try:
+                stamp, line = self._lines.get(timeout=max(0.0, deadline - time.perf_counter()))
+            except queue.Empty:
+                raise BuildFailed(f"{self.name}: no line matching {done!r} within {timeout:.0f} s; it printed:\n"
+                                  + "\n".join(self.seen[-40:])) from None
+            if line is None:
+                raise BuildFailed(f"{self.name} stopped:\n" + "\n".join(self.seen[-40:]))
+            self.seen.append(line)
+            if failed and re.search(failed, line):
+                raise BuildFailed(f"{self.name} failed:\n" + "\n".join(self.seen[-40:]))
+            if re.search(done, line):
+                return stamp
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGINT)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                pass
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)  # workers left behind, if any
+        except ProcessLookupError:
+            pass
+        self.proc.wait()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now (``mkdocs serve`` needs a number)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+#: How each server says a rebuild finished, or failed, in its log.
+SERVER_LOG = {
+    # python -m handbook preview: "preview: rebuilt in 1.2 s (html 0.9 s, handbookpdf 1.1 s)"
+    "preview": (r"^preview: rebuilt in ", r"^preview: build FAILED"),
+    # mkdocs serve (mkdocs/livereload): "INFO - Reloading browsers" once a rebuild is written.
+    "mkdocs_serve": (r"Reloading browsers", r"ERROR"),
+    "mkdocs_serve_dirty": (r"Reloading browsers", r"ERROR"),
+}
+
+
+def measure_served_edits(src: Path, builddir: Path, mkdocs: Path | None, mkdocs_projects: dict[str, Path],
+                         runs: int, env: dict, first_edit: int = 200) -> dict:
+    """The same one-guide edit saved under each development server, timed to its "rebuilt" log line.
+
+    ``python -m handbook preview`` serves ``src`` with its builds in ``builddir``
+    (as ``make preview`` does with ``_build``): the HTML and the guide's PDF.
+    ``mkdocs serve`` serves each of ``mkdocs_projects`` ({"mkdocs_serve": ...,
+    "mkdocs_serve_dirty": ...}, one project each, so one edit wakes one server),
+    the second with ``--dirty``. All listen on 127.0.0.1; the edits are
+    interleaved (preview, mkdocs, mkdocs --dirty, preview, ...). Returns
+    {server: figures} with seconds from the write to the log line.
+    """
+    servers: dict[str, DevServer] = {}
+    pages: dict[str, Path] = {}
+    try:
+        log("edit loop: starting python -m handbook preview on 127.0.0.1")
+        servers["preview"] = DevServer(
+            "python -m handbook preview",
+            [sys.executable, "-m", "handbook", "preview", "--source", str(src), "--builddir", str(builddir),
+             "--host", "127.0.0.1", "--port", "0"],
+            {**env, "PYTHONPATH": str(REPO_ROOT / "_ext")},
+        )
+        pages["preview"] = src
+        servers["preview"].wait_for(r"^preview: serving http", SERVER_START_TIMEOUT, SERVER_LOG["preview"][1])
+        for name, project in mkdocs_projects.items():
+            dirty = ["--dirty"] if name.endswith("_dirty") else []
+            log(f"edit loop: starting mkdocs serve {' '.join(dirty)}on 127.0.0.1 (its first build)")
+            servers[name] = DevServer(
+                "mkdocs serve " + " ".join(dirty),
+                [str(mkdocs), "serve", "-f", str(project / "mkdocs.yml"), "-a", f"127.0.0.1:{free_port()}", *dirty],
+                mkdocs_env(env),
+            )
+            pages[name] = project / "docs"
+            servers[name].wait_for(r"Serving on http", SERVER_START_TIMEOUT, SERVER_LOG[name][1])
+        samples = {name: Sample() for name in servers}
+        for run in range(first_edit, first_edit + runs):
+            for name, server in servers.items():
+                time.sleep(SERVER_SETTLE_SECONDS)
+                server.drain()
+                log(f"edit loop: edit {run - first_edit + 1} of {runs} under {server.name}")
+                started = time.perf_counter()
+                edit_guide(pages[name], run)
+                done, failed = SERVER_LOG[name]
+                samples[name].seconds.append(server.wait_for(done, SERVER_REBUILD_TIMEOUT, failed) - started)
+    finally:
+        for server in servers.values():
+            server.stop()
+    return {name: {"pages": count_pages(src), **sample.summary()} for name, sample in samples.items()}
+
+
 def worst_overheads(sizes: dict[str, dict]) -> dict[str, float]:
     """The largest extension and theme overhead over every size with baselines.
 
@@ -235,7 +442,7 @@ def worst_overheads(sizes: dict[str, dict]) -> dict[str, float]:
     ``handbook_sidebar_page_limit`` the extension's sidebar cache makes the real
     configuration cheaper than the baseline, which says nothing of smaller handbooks.
     """
-    rows = [row["ratios"] for row in sizes.values() if "ratios" in row]
+    rows = [row["ratios"] for row in sizes.values() if "extension_overhead" in row.get("ratios", {})]
     return {name: max(row[name] for row in rows) for name in ("extension_overhead", "theme_overhead")}
 
 
@@ -246,10 +453,14 @@ def count_pages(src: Path) -> int:
 
 
 def run_benchmark(
-    sizes: list[int], runs: int, big_runs: int, workdir: Path, edit_size: int, variants_up_to: int = 300
+    sizes: list[int], runs: int, big_runs: int, workdir: Path, edit_size: int, variants_up_to: int = 300,
+    mkdocs: Path | None = None, edit_runs: int | None = None,
 ) -> dict:
+    """Every measurement of the module docstring; ``mkdocs`` None leaves the MkDocs baseline out."""
     env = {**os.environ, "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", "1767225600")}
     results: dict = {"sizes": {}, "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}}
+    if mkdocs:
+        results["machine"]["mkdocs"] = mkdocs_version(mkdocs, env)
     for size in sizes:
         size_runs = big_runs if size >= 1000 else runs
         variants = {
@@ -265,41 +476,57 @@ def run_benchmark(
             variant: synthetic.generate(REPO_ROOT, workdir / f"src-{size}-{variant}", size, **options)
             for variant, options in variants.items()
         }
-        samples = {variant: Sample() for variant in variants}
-        # Interleaved (handbook, no_extension, alabaster, handbook, ...): a slow
-        # spell of a shared machine then hits every variant alike, not one.
+        if mkdocs and size <= variants_up_to:
+            sources["mkdocs"] = synthetic.generate_mkdocs(workdir / f"src-{size}-mkdocs", size)
+        samples = {variant: Sample() for variant in sources}
+        # Interleaved (handbook, no_extension, alabaster, mkdocs, handbook, ...): a
+        # slow spell of a shared machine then hits every variant alike, not one.
         for run in range(size_runs):
             for variant, src in sources.items():
                 log(f"{size} pages, {variant}: clean HTML build {run + 1} of {size_runs}")
-                seconds, peak = run_build(src, workdir / f"out-{size}-{variant}" / f"html-clean-{run}", "html", env)
+                out = workdir / f"out-{size}-{variant}" / f"html-clean-{run}"
+                if variant == "mkdocs":
+                    seconds, peak = run_mkdocs_build(mkdocs, src, out, env)
+                else:
+                    seconds, peak = run_build(src, out, "html", env)
                 samples[variant].seconds.append(seconds)
                 samples[variant].peak_mib.append(peak)
         row = {variant: sample.summary() for variant, sample in samples.items()}
+        ratios = {}
         if "alabaster" in row:
-            row["ratios"] = {
-                "extension_overhead": ratio(row["handbook"]["median"], row["no_extension"]["median"]),
-                "theme_overhead": ratio(row["no_extension"]["median"], row["alabaster"]["median"]),
-            }
+            ratios["extension_overhead"] = ratio(row["handbook"]["median"], row["no_extension"]["median"])
+            ratios["theme_overhead"] = ratio(row["no_extension"]["median"], row["alabaster"]["median"])
+        if "mkdocs" in row:
+            ratios.update(peer_ratios(samples["handbook"], samples["mkdocs"]))
+        if ratios:
+            row["ratios"] = ratios
         results["sizes"][str(size)] = row
 
-    # One-page edit at edit_size: HTML rebuild, plus that guide's PDF when the builder exists.
-    if edit_size in sizes:
-        src, out = workdir / f"src-{edit_size}-handbook", workdir / f"out-{edit_size}-handbook" / "html-clean-0"
-    else:
-        src = synthetic.generate(REPO_ROOT, workdir / f"src-edit-{edit_size}", edit_size)
-        out = workdir / f"out-edit-{edit_size}"
-        log(f"{edit_size} pages: first HTML build before one-page edits")
-        run_build(src, out, "html", env)
-    # The PDF build sits beside the HTML, as in make (_build/html, _build/pdf).
-    pdf_out = out.parent / f"{out.name}-pdf"
+    # One-page edit at edit_size, in make's layout: BUILD/html (doctrees in
+    # BUILD/doctrees) and BUILD/pdf, which is also what make preview uses.
+    src = workdir / f"src-{edit_size}-handbook"
+    if not src.exists():
+        synthetic.generate(REPO_ROOT, src, edit_size)
+    builddir = workdir / f"build-{edit_size}"
+    html_target, pdf_target = make_targets(builddir)
+    log(f"{edit_size} pages: first HTML build before one-page edits")
+    run_build(src, html_target.outdir, "html", env, html_target.doctreedir)
+    pdf_out = pdf_target.outdir
     pdf_builder = pdf_builder_name()
     if pdf_builder:
         log(f"{edit_size} pages: first PDF build (every handout and the staff handbook)")
         seconds, peak = run_build(src, pdf_out, pdf_builder, env)
         results["pdf"] = pdf_figures(read_pdf_log(pdf_out), edit_size, seconds, peak)
-    edit_runs = max(runs, 3)
-    results["incremental_edit_cli"] = measure_cli_edits(src, out, pdf_out, pdf_builder, edit_runs, env)
-    results["incremental_edit"] = measure_preview_edits(src, out, pdf_out, pdf_builder, edit_runs, env)
+    edit_runs = edit_runs or max(runs, 3)
+    results["incremental_edit_cli"] = measure_cli_edits(
+        src, html_target.outdir, pdf_out, pdf_builder, edit_runs, env, html_target.doctreedir)
+    results["incremental_edit"] = measure_preview_edits(
+        src, html_target.outdir, pdf_out, pdf_builder, edit_runs, env, html_target.doctreedir)
+    mkdocs_projects = {}
+    if mkdocs:
+        for name in ("mkdocs_serve", "mkdocs_serve_dirty"):
+            mkdocs_projects[name] = synthetic.generate_mkdocs(workdir / f"src-{edit_size}-{name}", edit_size)
+    results["edit_loop"] = measure_served_edits(src, builddir, mkdocs, mkdocs_projects, edit_runs, env)
 
     smallest, largest = str(min(sizes)), str(max(sizes))
     worst = worst_overheads(results["sizes"])
@@ -315,27 +542,84 @@ def run_benchmark(
     if "pdf" in results:
         ratios["pdf_seconds_per_handout"] = results["pdf"]["seconds_per_handout"]
         ratios["pdf_seconds_per_handbook_page"] = results["pdf"]["seconds_per_handbook_page"]
+    peers = {size: row["ratios"] for size, row in results["sizes"].items() if "clean_build_over_mkdocs" in row.get("ratios", {})}
+    for size, row in peers.items():
+        ratios[f"clean_build_over_mkdocs_{size}"] = row["clean_build_over_mkdocs"]
+    if peers:
+        ratios["peak_memory_over_mkdocs"] = max(row["peak_memory_over_mkdocs"] for row in peers.values())
+    loop = results["edit_loop"]
+    if "mkdocs_serve" in loop:
+        ratios[f"edit_loop_over_mkdocs_serve_{edit_size}"] = ratio(loop["preview"]["median"], loop["mkdocs_serve"]["median"])
+        ratios[f"edit_loop_over_mkdocs_serve_dirty_{edit_size}"] = ratio(
+            loop["preview"]["median"], loop["mkdocs_serve_dirty"]["median"])
     results["ratios"] = ratios
     results["targets"] = check_targets(ratios)
     return results
 
 
+def peer_ratios(handbook: Sample, mkdocs: Sample) -> dict:
+    """The handbook over MkDocs Material, from interleaved clean builds of one size.
+
+    ``clean_build_over_mkdocs``: ratio of the medians; ``clean_build_over_mkdocs_range``:
+    the lowest and highest ratio of the builds made side by side (run 1 with run 1, ...);
+    ``peak_memory_over_mkdocs``: ratio of the largest peaks.
+    """
+    paired = [h / m for h, m in zip(handbook.seconds, mkdocs.seconds)]
+    return {
+        "clean_build_over_mkdocs": ratio(statistics.median(handbook.seconds), statistics.median(mkdocs.seconds)),
+        "clean_build_over_mkdocs_range": [round(min(paired), 3), round(max(paired), 3)],
+        "peak_memory_over_mkdocs": ratio(max(handbook.peak_mib), max(mkdocs.peak_mib)),
+    }
+
+
+def mkdocs_version(mkdocs: Path, env: dict) -> str:
+    """"mkdocs 1.6.1, mkdocs-material 9.8.2": what the baseline ran."""
+    python = mkdocs.parent / "python"
+    code = ("from importlib.metadata import version as v; "
+            "print(f\"mkdocs {v('mkdocs')}, mkdocs-material {v('mkdocs-material')}\")")
+    proc = subprocess.run([str(python), "-c", code], capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        raise BuildFailed(f"cannot read the versions of {mkdocs}'s environment:\n{proc.stderr[-2000:]}")
+    return proc.stdout.strip()
+
+
+#: Row labels of the clean builds.
+VARIANT_LABELS = {
+    "handbook": "clean HTML, real configuration",
+    "no_extension": "clean HTML, extension off (theme's own cost)",
+    "alabaster": "clean HTML, extension off, alabaster (floor)",
+    "mkdocs": "clean HTML, MkDocs Material (`mkdocs build --strict`)",
+}
+
+#: Row labels of the edit loop, one per development server.
+SERVER_LABELS = {
+    "preview": "edit loop: save to rebuilt, `make preview` (HTML + the guide's PDF)",
+    "mkdocs_serve": "edit loop: save to rebuilt, `mkdocs serve`",
+    "mkdocs_serve_dirty": "edit loop: save to rebuilt, `mkdocs serve --dirty`",
+}
+
+
+def verdict(target: dict | None) -> str:
+    """"met", "**not met**", or "not measured" (this run did not make the figure)."""
+    if not target:
+        return ""
+    if target["met"] is None:
+        return "not measured"
+    return "met" if target["met"] else "**not met**"
+
+
 def markdown_table(results: dict) -> str:
     lines = [
-        "| Pages | Variant | Median s | Min s | Max s | Runs | Peak MiB |",
+        "| Pages | Build | Median s | Min s | Max s | Runs | Peak MiB |",
         "| ---: | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
-    labels = {
-        "handbook": "clean HTML, real configuration",
-        "no_extension": "clean HTML, extension off (theme's own cost)",
-        "alabaster": "clean HTML, extension off, alabaster (floor)",
-    }
     for size, row in results["sizes"].items():
         for variant, s in row.items():
             if variant == "ratios":
                 continue
             lines.append(
-                f"| {size} | {labels[variant]} | {s['median']} | {s['min']} | {s['max']} | {s['runs']} | {s['peak_mib']} |"
+                f"| {size} | {VARIANT_LABELS[variant]} | {s['median']} | {s['min']} | {s['max']} | {s['runs']} "
+                f"| {s['peak_mib']} |"
             )
     for key, how in (("incremental_edit_cli", "sphinx-build html, then sphinx-build handbookpdf (make html pdf)"),
                      ("incremental_edit", "warm preview workers (python -m handbook preview)")):
@@ -345,6 +629,9 @@ def markdown_table(results: dict) -> str:
             f"| {inc['pages']} | one-page edit: {what}, {how} | {inc['median']} | {inc['min']} | {inc['max']} "
             f"| {inc['runs']} | {inc['peak_mib']} |"
         )
+    for name, s in results.get("edit_loop", {}).items():
+        lines.append(f"| {s['pages']} | {SERVER_LABELS[name]} | {s['median']} | {s['min']} | {s['max']} "
+                     f"| {s['runs']} | |")
     if "pdf" in results:
         pdf = results["pdf"]
         lines.append(
@@ -354,11 +641,17 @@ def markdown_table(results: dict) -> str:
     lines += ["", "| Ratio or figure | Value | Target | Met |", "| --- | ---: | --- | --- |"]
     for size, row in results["sizes"].items():
         for name, value in row.get("ratios", {}).items():
+            if isinstance(value, list):
+                value = "\N{EN DASH}".join(str(v) for v in value)
             lines.append(f"| {name} at {size} pages | {value} | | |")
     for name, value in results["ratios"].items():
         target = results["targets"].get(name)
-        met = "" if not target or target["met"] is None else ("yes" if target["met"] else "**no**")
-        lines.append(f"| {name} | {value} | {target['target'] if target else ''} | {met} |")
+        lines.append(f"| {name} | {value} | {target['target'] if target else ''} | {verdict(target)} |")
+    for name, target in results["targets"].items():
+        if name not in results["ratios"]:
+            lines.append(f"| {name} | | {target['target']} | {verdict(target)} |")
+    if "mkdocs" in results["machine"]:
+        lines += ["", f"Peer baseline: {results['machine']['mkdocs']} (bench/requirements-mkdocs.txt)."]
     return "\n".join(lines) + "\n"
 
 
@@ -375,20 +668,31 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="largest size at which the two baselines are built too; above it only the real "
                         "configuration, for growth (default: %(default)s)")
     parser.add_argument("--edit-size", type=int, default=300, help="pages in the one-page-edit benchmark (default: %(default)s)")
-    parser.add_argument("--quick", action="store_true", help="100 pages, one run: a smoke test that the benchmark still works")
+    parser.add_argument("--edit-runs", type=int, help="edits per edit measurement (default: --runs, at least 3)")
+    parser.add_argument("--mkdocs", type=Path, default=DEFAULT_MKDOCS,
+                        help="the mkdocs command of the MkDocs Material baseline, in its own virtual environment "
+                        "(default: $HANDBOOK_MKDOCS or .venv-mkdocs/bin/mkdocs; `make mkdocs-venv` installs it)")
+    parser.add_argument("--no-mkdocs", action="store_true", help="leave the MkDocs Material baseline out")
+    parser.add_argument("--quick", action="store_true",
+                        help="100 pages, one run, one edit each: a smoke test that the benchmark still works")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "_build" / "bench", help="where results go (default: _build/bench)")
     parser.add_argument("--workdir", type=Path, help="where synthetic projects are built (default: a temporary directory)")
     args = parser.parse_args(argv)
     if args.quick:
-        args.sizes, args.runs, args.big_runs, args.edit_size = "100", 1, 1, 100
+        args.sizes, args.runs, args.big_runs, args.edit_size, args.edit_runs = "100", 1, 1, 100, 1
     try:
         args.sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
     except ValueError:
         parser.error(f"--sizes takes whole numbers separated by commas, not {args.sizes!r}")
     if not args.sizes or min(args.sizes) < 1:
         parser.error("--sizes needs at least one page count of 1 or more")
-    if args.runs < 1 or args.big_runs < 1:
-        parser.error("--runs and --big-runs must be 1 or more")
+    if args.runs < 1 or args.big_runs < 1 or (args.edit_runs is not None and args.edit_runs < 1):
+        parser.error("--runs, --big-runs and --edit-runs must be 1 or more")
+    if args.no_mkdocs:
+        args.mkdocs = None
+    elif not os.access(args.mkdocs, os.X_OK):
+        parser.error(f"MkDocs Material is not installed at {args.mkdocs}: run `make mkdocs-venv` "
+                     "(or pass --no-mkdocs to leave the baseline out)")
     return args
 
 
@@ -399,7 +703,8 @@ def main(argv: list[str] | None = None) -> int:
         workdir = args.workdir or Path(tmp)
         try:
             results = run_benchmark(
-                args.sizes, args.runs, args.big_runs, workdir, args.edit_size, args.variants_up_to
+                args.sizes, args.runs, args.big_runs, workdir, args.edit_size, args.variants_up_to,
+                args.mkdocs, args.edit_runs,
             )
         except BuildFailed as error:
             print(f"error: {error}", file=sys.stderr)

@@ -7,12 +7,36 @@ cross-references; patient guides with plain text. ``with_extension=False``
 writes the same pages for a build without the local extension (its
 directives become the plain MyST admonitions they resemble), so the two
 builds differ only in what the extension adds.
+
+:func:`generate_mkdocs` writes the same pages as a MkDocs Material project,
+the peer baseline of ``make bench``. Each page is made by the same functions
+and then converted (:func:`to_mkdocs`), every construct MkDocs cannot read
+turned into its nearest MkDocs equivalent:
+
+* a MyST directive box (```` ```{local-decision} ````, ```` ```{call-emergency} ````)
+  becomes a ``!!!`` admonition (``note`` and ``danger``) with the title the
+  handbook prints;
+* a citation (``{cite:p}`key```) becomes plain text, "(Sanacora et al., 2017)",
+  and the bibliography page a plain list of the cited works;
+* the front matter (document control) becomes plain text under the title: one
+  line of id, version, status, dates, owner and approver, and the change
+  history as a Markdown table, what the handbook's panel shows;
+* a section's register and toctree become a plain list of links to its pages,
+  and the site navigation is MkDocs' own, from the folders (no ``nav:``);
+* the traceability matrix page, which only the extension can build, is left
+  out (as in the ``with_extension=False`` pages).
+
+Tables, task lists (``pymdownx.tasklist``), code blocks
+(``pymdownx.superfences``) and relative ``.md`` links are read by MkDocs as they
+are. Anything else written as a MyST role or directive raises ValueError, so a
+construct added to the generator cannot slip through unconverted.
 """
 
 from __future__ import annotations
 
 import re
 import shutil
+import textwrap
 from pathlib import Path
 
 #: Copied from the real project into every synthetic one.
@@ -251,4 +275,131 @@ def generate(
         (out / "index.md").write_text(index.format(title=title, folder=folder), encoding="utf-8")
         for n in range(1, count + 1):
             (out / f"{stem}-{n:04d}.md").write_text(make_page(n, with_extension), encoding="utf-8")
+    return dest
+
+
+# -- MkDocs Material: the same pages, converted --------------------------------
+
+#: The MkDocs configuration of the peer baseline: Material's defaults, with the
+#: Markdown extensions the synthetic pages need (tables are built in).
+MKDOCS_YML = """\
+site_name: Synthetic handbook
+docs_dir: docs
+theme:
+  name: material
+  font: false  # no Google Fonts request: the handbook's site asks no other host
+plugins:
+  - search
+markdown_extensions:
+  - admonition
+  - attr_list
+  - toc:
+      permalink: true
+  - pymdownx.highlight
+  - pymdownx.superfences
+  - pymdownx.tasklist
+"""
+
+#: MyST directive boxes -> (MkDocs admonition type, the title the handbook prints).
+MKDOCS_ADMONITIONS = {
+    "local-decision": ("note", "Local decision \N{EM DASH} confirm with the medical director"),
+    "call-emergency": ("danger", "Call 911 if"),
+}
+
+#: Citation keys the synthetic pages use -> (in-text citation, bibliography entry), as plain text.
+MKDOCS_CITATIONS = {
+    "sanacora2017consensus": (
+        "Sanacora et al., 2017",
+        "Sanacora G, Frye MA, McDonald W, et al. A consensus statement on the use of ketamine in "
+        "the treatment of mood disorders. JAMA Psychiatry. 2017;74(4):399-405.",
+    ),
+}
+
+_DIRECTIVE = re.compile(r"^```\{(?P<name>[\w-]+)\}[^\n]*\n(?P<body>.*?)^```$", re.MULTILINE | re.DOTALL)
+_CITATION = re.compile(r"\{cite:p\}`(?P<key>[^`]+)`")
+_MYST_LEFTOVER = re.compile(r"```\{|\{[\w:-]+\}`")
+
+
+def front_matter_as_text(data: dict) -> str:
+    """The document-control front matter as plain Markdown: one line, then the history table."""
+    line = (
+        f"**{data['id']}** \N{MIDDLE DOT} version {data['version']} \N{MIDDLE DOT} {data['status']} "
+        f"\N{MIDDLE DOT} effective {data['effective']} \N{MIDDLE DOT} review by {data['review-by']} "
+        f"\N{MIDDLE DOT} owner: {data['owner']} \N{MIDDLE DOT} approver: {data['approver']} "
+        f"\N{MIDDLE DOT} covers {', '.join(data['covers'])}"
+    )
+    rows = [f"| {h['version']} | {h['date']} | {h['summary']} |" for h in data["history"]]
+    return "\n".join([line, "", "| Version | Date | Change |", "| --- | --- | --- |", *rows]) + "\n"
+
+
+def to_mkdocs(page: str) -> str:
+    """Convert one synthetic MyST page to Markdown MkDocs Material reads (see the module docstring).
+
+    Raises ValueError for a directive, role or citation key with no conversion.
+    """
+    import yaml
+
+    front = {}
+    if page.startswith("---\n"):
+        end = page.index("\n---\n", 4)
+        front, page = yaml.safe_load(page[4:end]), page[end + 5:]
+
+    def admonition(match: re.Match) -> str:
+        name = match["name"]
+        if name not in MKDOCS_ADMONITIONS:
+            raise ValueError(f"no MkDocs conversion for the MyST directive {{{name}}}")
+        kind, title = MKDOCS_ADMONITIONS[name]
+        return f'!!! {kind} "{title}"\n\n' + textwrap.indent(match["body"], "    ")
+
+    def citation(match: re.Match) -> str:
+        if match["key"] not in MKDOCS_CITATIONS:
+            raise ValueError(f"no MkDocs conversion for the citation {match['key']!r}")
+        return f"({MKDOCS_CITATIONS[match['key']][0]})"
+
+    body = _CITATION.sub(citation, _DIRECTIVE.sub(admonition, page.lstrip("\n")))
+    leftover = _MYST_LEFTOVER.search(body)
+    if leftover:
+        raise ValueError(f"no MkDocs conversion for {body[leftover.start():leftover.start() + 40]!r}")
+    if front:
+        title, _, rest = body.partition("\n")
+        body = f"{title}\n\n{front_matter_as_text(front)}{rest}"
+    return body
+
+
+
+def generate_mkdocs(dest: Path, pages: int) -> Path:
+    """Write the ``pages`` synthetic pages as a MkDocs Material project in ``dest``.
+
+    ``dest/mkdocs.yml`` and ``dest/docs/``: the same folders and page names as
+    :func:`generate`, so an edit to ``patient-guides/guide-0001.md`` is the same
+    edit in both. Build with ``mkdocs build --strict -f dest/mkdocs.yml``.
+    """
+    if dest.exists():
+        shutil.rmtree(dest)
+    docs = dest / "docs"
+    docs.mkdir(parents=True)
+    (dest / "mkdocs.yml").write_text(MKDOCS_YML, encoding="utf-8")
+    (docs / "index.md").write_text(
+        "# Synthetic handbook\n\n- [Staff protocols](protocols/index.md)\n"
+        "- [Patient guides](patient-guides/index.md)\n- [Reference](reference/index.md)\n",
+        encoding="utf-8",
+    )
+    (docs / "reference").mkdir()
+    (docs / "reference" / "index.md").write_text("# Reference\n\n- [Sources](sources.md)\n", encoding="utf-8")
+    cited = "\n".join(f"1. {entry}" for _, entry in MKDOCS_CITATIONS.values())
+    (docs / "reference" / "sources.md").write_text(f"# Sources\n\n{cited}\n", encoding="utf-8")
+    n_protocols, n_guides = page_counts(pages)
+    for folder, title, count, make_page, stem in (
+        ("protocols", "Staff protocols", n_protocols, protocol_page, "protocol"),
+        ("patient-guides", "Patient guides", n_guides, guide_page, "guide"),
+    ):
+        out = docs / folder
+        out.mkdir()
+        links = []
+        for n in range(1, count + 1):
+            name = f"{stem}-{n:04d}.md"
+            text = to_mkdocs(make_page(n, True))
+            (out / name).write_text(text, encoding="utf-8")
+            links.append(f"- [{text.partition(chr(10))[0].lstrip('# ')}]({name})")
+        (out / "index.md").write_text(f"# {title}\n\n" + "\n".join(links) + "\n", encoding="utf-8")
     return dest
