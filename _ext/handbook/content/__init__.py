@@ -2,7 +2,8 @@
 
 ``clinic`` (the clinic settings and their substitutions), ``admonitions`` (the
 fixed-wording boxes), ``readability`` (reading-level limits for patient guides,
-with ``cmudict_lookup``) and ``traceability`` (guidance points and the matrix).
+with ``cmudict_lookup``), ``traceability`` (guidance points and the matrix) and
+``citations`` (sphinxcontrib-bibtex's plugin look-ups, made once).
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ if TYPE_CHECKING:
 
 def setup(app: Sphinx) -> None:
     """Register this capability's configuration values, directives and handlers."""
-    from handbook.content import admonitions, clinic, readability, traceability
+    from handbook.content import admonitions, citations, clinic, readability, traceability
 
+    citations.setup(app)
     clinic.setup(app)
     admonitions.setup(app)
     readability.setup(app)
