@@ -10,6 +10,11 @@
 PYTHON      ?= python3
 VENV        ?= .venv
 SPHINXOPTS  ?= -n -W --keep-going
+# sphinx-build -j for make html and make pdf. 1 (serial) is what measured faster on
+# this project's shared 2-core machine; `make bench` builds both every run (README,
+# "Performance"). SPHINXJOBS=auto uses every core.
+SPHINXJOBS  ?= 1
+export SPHINXJOBS
 SOURCEDIR    = .
 BUILDDIR     = _build
 PYTESTOPTS  ?=
@@ -17,6 +22,12 @@ PYTESTOPTS  ?=
 BIN          = $(VENV)/bin
 VENV_STAMP   = $(VENV)/.installed
 SPHINXBUILD  = $(BIN)/sphinx-build
+
+# The MkDocs Material baseline of `make bench` lives in a virtual environment of
+# its own (exact pins in bench/requirements-mkdocs.txt), never in $(VENV).
+MKDOCS_VENV  ?= .venv-mkdocs
+MKDOCS_STAMP  = $(MKDOCS_VENV)/.installed
+export HANDBOOK_MKDOCS = $(abspath $(MKDOCS_VENV))/bin/mkdocs
 
 # Reproducible output: take the date from the last commit unless the caller set one.
 ifeq ($(origin SOURCE_DATE_EPOCH), undefined)
@@ -37,7 +48,7 @@ help: ## List the targets with a line on each
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
 	  awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
 	@echo
-	@echo "Variables: PYTHON=$(PYTHON) VENV=$(VENV) SPHINXOPTS='$(SPHINXOPTS)' PYTESTOPTS='$(PYTESTOPTS)' BENCHOPTS='$(BENCHOPTS)'"
+	@echo "Variables: PYTHON=$(PYTHON) VENV=$(VENV) SPHINXOPTS='$(SPHINXOPTS)' SPHINXJOBS=$(SPHINXJOBS) PYTESTOPTS='$(PYTESTOPTS)' BENCHOPTS='$(BENCHOPTS)'"
 	@echo "Any other target is passed to 'sphinx-build -M <target>' (e.g. 'make dirhtml')."
 
 .PHONY: all
@@ -55,14 +66,14 @@ venv: $(VENV_STAMP) ## Create or update .venv from requirements.txt
 
 .PHONY: html
 html: $(VENV_STAMP) ## Build the HTML site into _build/html/ (strict: any warning fails)
-	$(SPHINXBUILD) -M html "$(SOURCEDIR)" "$(BUILDDIR)" $(SPHINXOPTS) $(O)
+	$(SPHINXBUILD) -M html "$(SOURCEDIR)" "$(BUILDDIR)" $(SPHINXOPTS) -j $(SPHINXJOBS) $(O)
 
 # PDFs: the handbookpdf builder (handbook.pdf.builder) keeps its own doctrees so
 # `make -j html pdf` never shares a pickle between two processes. The PDFs are
 # then copied to _build/html/pdf/, where the HTML pages link them.
 .PHONY: pdf
 pdf: $(VENV_STAMP) ## Build the PDFs into _build/pdf/ (handouts/<guide>.pdf, handbook.pdf) and copy them to _build/html/pdf/
-	$(SPHINXBUILD) -b handbookpdf "$(SOURCEDIR)" "$(BUILDDIR)/pdf" -d "$(BUILDDIR)/pdf/.doctrees" $(SPHINXOPTS) $(O)
+	$(SPHINXBUILD) -b handbookpdf "$(SOURCEDIR)" "$(BUILDDIR)/pdf" -d "$(BUILDDIR)/pdf/.doctrees" $(SPHINXOPTS) -j $(SPHINXJOBS) $(O)
 	PYTHONPATH=_ext $(BIN)/python -m handbook copypdfs "$(BUILDDIR)/pdf" "$(BUILDDIR)/html/pdf"
 
 .PHONY: livehtml htmllive
@@ -76,14 +87,8 @@ preview: $(VENV_STAMP) ## Preview with warm rebuilds: HTML and the edited guide'
 	PYTHONPATH=_ext $(BIN)/python -m handbook preview --source "$(SOURCEDIR)" --builddir "$(BUILDDIR)" --port $(PORT)
 
 .PHONY: test
-test: $(VENV_STAMP) ## Run every test
+test: $(VENV_STAMP) $(MKDOCS_STAMP) ## Run every test
 	$(BIN)/python -m pytest $(PYTESTOPTS)
-
-# The MkDocs Material baseline of `make bench` lives in a virtual environment of
-# its own (exact pins in bench/requirements-mkdocs.txt), never in $(VENV).
-MKDOCS_VENV  ?= .venv-mkdocs
-MKDOCS_STAMP  = $(MKDOCS_VENV)/.installed
-export HANDBOOK_MKDOCS = $(abspath $(MKDOCS_VENV))/bin/mkdocs
 
 $(MKDOCS_STAMP): bench/requirements-mkdocs.txt
 	@test -x $(MKDOCS_VENV)/bin/python || { echo "Creating $(MKDOCS_VENV) with $(PYTHON)"; $(PYTHON) -m venv $(MKDOCS_VENV); }

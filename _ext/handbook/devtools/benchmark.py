@@ -54,14 +54,43 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 #: The MkDocs of the peer baseline: ``make`` exports HANDBOOK_MKDOCS (.venv-mkdocs/bin/mkdocs).
 DEFAULT_MKDOCS = Path(os.environ.get("HANDBOOK_MKDOCS") or REPO_ROOT / ".venv-mkdocs" / "bin" / "mkdocs")
 
-#: Runs one Sphinx build in a fresh interpreter (its peak memory is read by ``wait4``).
-BUILD_RUNNER = """
-import json, sys
-from sphinx.cmd.build import build_main
-srcdir, outdir, doctreedir, builder = sys.argv[1:5]
-code = build_main(["-b", builder, "-n", "-W", "--keep-going", "-q", "-d", doctreedir, srcdir, outdir])
-print(json.dumps({"code": code}))
+#: Prints the peak resident set of this process since its ``exec`` (``VmHWM``), as the last line.
+#: Not ``getrusage``: its ``ru_maxrss`` also keeps the peak of the process that
+#: started this one (Linux carries it across ``vfork`` and ``exec``), so a small
+#: build started from a large pytest process would be measured at pytest's size.
+REPORT_PEAK = """
+def _report(code):
+    import json
+    with open("/proc/self/status") as status:
+        hwm_kib = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    print(json.dumps({"code": code, "hwm_mib": hwm_kib / 1024}))
 """
+
+#: Runs one Sphinx build in a fresh interpreter and reports its peak.
+BUILD_RUNNER = REPORT_PEAK + """
+import sys
+from sphinx.cmd.build import build_main
+srcdir, outdir, doctreedir, builder, jobs = sys.argv[1:6]
+_report(build_main(["-b", builder, "-n", "-W", "--keep-going", "-q", "-j", jobs, "-d", doctreedir, srcdir, outdir]))
+"""
+
+#: Runs ``mkdocs ARGS`` in the MkDocs environment's interpreter and reports its peak.
+MKDOCS_RUNNER = REPORT_PEAK + """
+import sys, traceback
+from mkdocs.__main__ import cli
+try:
+    cli.main(args=sys.argv[1:], prog_name="mkdocs", standalone_mode=False)
+    code = 0
+except SystemExit as stop:
+    code = stop.code or 0
+except BaseException:
+    traceback.print_exc()
+    code = 1
+_report(code)
+"""
+
+#: How often the memory of a build's processes is added up (seconds).
+MEMORY_SAMPLE_SECONDS = 0.1
 
 #: The targets the issues set; each is checked against this run's figures.
 #: (operator, limit): "<=" at most the limit, "<" below it.
@@ -76,6 +105,9 @@ TARGETS = {
     "clean_build_over_mkdocs_300": ("<=", 2.0),
     "peak_memory_over_mkdocs": ("<=", 2.0),
 }
+
+#: Pages in ``--quick`` mode (``make test``): every measurement, in about a minute on an idle 2-core machine.
+QUICK_PAGES = 20
 
 #: Seconds to wait for a development server: its first build, then each rebuild.
 SERVER_START_TIMEOUT = 600
@@ -109,37 +141,103 @@ def log(message: str) -> None:
     print(f"[bench] {message}", file=sys.stderr, flush=True)
 
 
-def run_measured(argv: list[str], env: dict | None = None) -> tuple[float, float, int, str, str]:
-    """Run ``argv`` to the end; return (seconds, peak MiB, exit code, stdout, stderr).
+def process_tree(root: int) -> list[int]:
+    """``root`` and every process descended from it, from ``/proc/*/stat``."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    tree, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        tree.append(pid)
+        todo.extend(children.get(pid, ()))
+    return tree
 
-    The peak is ``ru_maxrss`` from ``wait4``: the largest resident set of the
-    process or of any child it waited for, so a build that forks workers is
-    measured by its largest process, and Sphinx and MkDocs the same way.
+
+def tree_pss_mib(root: int) -> float:
+    """The proportional set size (PSS) of ``root``'s process tree, in MiB.
+
+    PSS counts a page shared by several processes once in all (each gets its
+    share), so forked build workers are not counted twice for the pages they
+    share with their parent.
+    """
+    total_kib = 0
+    for pid in process_tree(root):
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total_kib += int(line.split()[1])
+                    break
+        except (OSError, ValueError):
+            continue
+    return total_kib / 1024
+
+
+def run_measured(argv: list[str], env: dict | None = None) -> tuple[float, float, int, str, str]:
+    """Run ``argv`` to the end; return (seconds, peak tree PSS MiB, exit code, stdout, stderr).
+
+    The peak is the largest proportional set size (PSS) of the whole process
+    tree, summed every :data:`MEMORY_SAMPLE_SECONDS`: what a build that runs
+    workers at once (``sphinx-build -j``) holds together. The runners add their
+    own peak resident set (:data:`REPORT_PEAK`), see :func:`peak_of`.
     """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
+        sampled = [0.0]
+        finished = threading.Event()
+
+        def sample() -> None:
+            while not finished.wait(MEMORY_SAMPLE_SECONDS):
+                sampled[0] = max(sampled[0], tree_pss_mib(proc.pid))
+
+        sampler = threading.Thread(target=sample, name="bench-memory", daemon=True)
+        sampler.start()
+        try:
+            proc.wait()
+        finally:
+            finished.set()
+            sampler.join()
         elapsed = time.perf_counter() - started
-        proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return (elapsed, usage.ru_maxrss / 1024, proc.returncode,
+        return (elapsed, sampled[0], proc.returncode,
                 out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"))
 
 
+def peak_of(stdout: str, tree_pss_mib: float) -> tuple[int | None, float]:
+    """(exit code, peak MiB) from a runner's report line and the sampled tree.
+
+    The peak is the larger of the main process's own peak resident set
+    (``VmHWM``, exact, for a build in one process; PSS is never above it) and
+    the tree's sampled PSS (for workers running at once). Sphinx and MkDocs are
+    measured the same way. The code is None when the runner printed no report.
+    """
+    lines = stdout.strip().splitlines()
+    try:
+        report = json.loads(lines[-1])
+    except (IndexError, ValueError):
+        return None, tree_pss_mib
+    return report["code"], max(report["hwm_mib"], tree_pss_mib)
+
+
 def run_build(srcdir: Path, outdir: Path, builder: str = "html", env: dict | None = None,
-              doctreedir: Path | None = None) -> tuple[float, float]:
+              doctreedir: Path | None = None, jobs: str = "1") -> tuple[float, float]:
     """Build ``srcdir`` in a fresh process; return (seconds, peak MiB).
 
-    Doctrees go to ``doctreedir`` (default ``outdir/.doctrees``).
+    Doctrees go to ``doctreedir`` (default ``outdir/.doctrees``); ``jobs`` is
+    ``sphinx-build -j`` ("1", "2", "auto").
     """
     doctreedir = doctreedir or outdir / ".doctrees"
-    elapsed, peak, code, stdout, stderr = run_measured(
-        [sys.executable, "-c", BUILD_RUNNER, str(srcdir), str(outdir), str(doctreedir), builder], env
+    elapsed, tree_peak, code, stdout, stderr = run_measured(
+        [sys.executable, "-c", BUILD_RUNNER, str(srcdir), str(outdir), str(doctreedir), builder, jobs], env
     )
-    report = stdout.strip().splitlines()[-1] if stdout.strip() else ""
-    if code != 0 or not report or json.loads(report)["code"] != 0:
+    build_code, peak = peak_of(stdout, tree_peak)
+    if code != 0 or build_code != 0:
         raise BuildFailed(f"{builder} build of {srcdir} failed:\n{stderr[-4000:]}")
     return elapsed, peak
 
@@ -150,12 +248,18 @@ def mkdocs_env(env: dict) -> dict:
 
 
 def run_mkdocs_build(mkdocs: Path, project: Path, outdir: Path, env: dict) -> tuple[float, float]:
-    """``mkdocs build --strict`` of ``project`` in a fresh process; return (seconds, peak MiB)."""
-    elapsed, peak, code, _, stderr = run_measured(
-        [str(mkdocs), "build", "--strict", "--quiet", "-f", str(project / "mkdocs.yml"), "-d", str(outdir)],
+    """``mkdocs build --strict`` of ``project`` in a fresh process; return (seconds, peak MiB).
+
+    Run by the interpreter beside ``mkdocs`` (its virtual environment), as the
+    ``mkdocs`` command would, so it can report its peak as the Sphinx builds do.
+    """
+    elapsed, tree_peak, code, stdout, stderr = run_measured(
+        [str(mkdocs.parent / "python"), "-c", MKDOCS_RUNNER, "build", "--strict", "--quiet",
+         "-f", str(project / "mkdocs.yml"), "-d", str(outdir)],
         mkdocs_env(env),
     )
-    if code != 0:
+    build_code, peak = peak_of(stdout, tree_peak)
+    if code != 0 or build_code != 0:
         raise BuildFailed(f"mkdocs build of {project} failed:\n{stderr[-4000:]}")
     return elapsed, peak
 
@@ -454,9 +558,16 @@ def count_pages(src: Path) -> int:
 
 def run_benchmark(
     sizes: list[int], runs: int, big_runs: int, workdir: Path, edit_size: int, variants_up_to: int = 300,
-    mkdocs: Path | None = None, edit_runs: int | None = None,
+    mkdocs: Path | None = None, edit_runs: int | None = None, parallel_jobs: str | None = "auto",
+    make_jobs: str = "1",
 ) -> dict:
-    """Every measurement of the module docstring; ``mkdocs`` None leaves the MkDocs baseline out."""
+    """Every measurement of the module docstring; ``mkdocs`` None leaves the MkDocs baseline out.
+
+    ``parallel_jobs`` ("auto", "2"; None to skip) adds the real configuration
+    built with ``sphinx-build -j``, interleaved with the rest; ``make_jobs`` is
+    the ``-j`` that ``make html`` uses (``SPHINXJOBS``): the peer targets are
+    checked on that build.
+    """
     env = {**os.environ, "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", "1767225600")}
     results: dict = {"sizes": {}, "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}}
     if mkdocs:
@@ -476,6 +587,12 @@ def run_benchmark(
             variant: synthetic.generate(REPO_ROOT, workdir / f"src-{size}-{variant}", size, **options)
             for variant, options in variants.items()
         }
+        jobs = {variant: "1" for variant in sources}
+        if parallel_jobs and size <= variants_up_to:
+            # The same pages as "handbook", built with sphinx-build -j.
+            sources = {"handbook": sources["handbook"], "handbook_parallel": sources["handbook"],
+                       **{v: src for v, src in sources.items() if v != "handbook"}}
+            jobs["handbook_parallel"] = parallel_jobs
         if mkdocs and size <= variants_up_to:
             sources["mkdocs"] = synthetic.generate_mkdocs(workdir / f"src-{size}-mkdocs", size)
         samples = {variant: Sample() for variant in sources}
@@ -488,7 +605,7 @@ def run_benchmark(
                 if variant == "mkdocs":
                     seconds, peak = run_mkdocs_build(mkdocs, src, out, env)
                 else:
-                    seconds, peak = run_build(src, out, "html", env)
+                    seconds, peak = run_build(src, out, "html", env, jobs=jobs[variant])
                 samples[variant].seconds.append(seconds)
                 samples[variant].peak_mib.append(peak)
         row = {variant: sample.summary() for variant, sample in samples.items()}
@@ -496,8 +613,13 @@ def run_benchmark(
         if "alabaster" in row:
             ratios["extension_overhead"] = ratio(row["handbook"]["median"], row["no_extension"]["median"])
             ratios["theme_overhead"] = ratio(row["no_extension"]["median"], row["alabaster"]["median"])
+        if "handbook_parallel" in row:
+            ratios["parallel_speedup"] = ratio(row["handbook"]["median"], row["handbook_parallel"]["median"])
         if "mkdocs" in row:
             ratios.update(peer_ratios(samples["handbook"], samples["mkdocs"]))
+            if "handbook_parallel" in row:
+                ratios.update({f"{name}_parallel": value for name, value in
+                               peer_ratios(samples["handbook_parallel"], samples["mkdocs"]).items()})
         if ratios:
             row["ratios"] = ratios
         results["sizes"][str(size)] = row
@@ -542,11 +664,15 @@ def run_benchmark(
     if "pdf" in results:
         ratios["pdf_seconds_per_handout"] = results["pdf"]["seconds_per_handout"]
         ratios["pdf_seconds_per_handbook_page"] = results["pdf"]["seconds_per_handbook_page"]
-    peers = {size: row["ratios"] for size, row in results["sizes"].items() if "clean_build_over_mkdocs" in row.get("ratios", {})}
+    # The peer targets are checked on the build make does: serial, or with -j when SPHINXJOBS says so.
+    suffix = "" if make_jobs == "1" else "_parallel"
+    results["make_jobs"] = make_jobs
+    peers = {size: row["ratios"] for size, row in results["sizes"].items()
+             if f"clean_build_over_mkdocs{suffix}" in row.get("ratios", {})}
     for size, row in peers.items():
-        ratios[f"clean_build_over_mkdocs_{size}"] = row["clean_build_over_mkdocs"]
+        ratios[f"clean_build_over_mkdocs_{size}"] = row[f"clean_build_over_mkdocs{suffix}"]
     if peers:
-        ratios["peak_memory_over_mkdocs"] = max(row["peak_memory_over_mkdocs"] for row in peers.values())
+        ratios["peak_memory_over_mkdocs"] = max(row[f"peak_memory_over_mkdocs{suffix}"] for row in peers.values())
     loop = results["edit_loop"]
     if "mkdocs_serve" in loop:
         ratios[f"edit_loop_over_mkdocs_serve_{edit_size}"] = ratio(loop["preview"]["median"], loop["mkdocs_serve"]["median"])
@@ -586,6 +712,7 @@ def mkdocs_version(mkdocs: Path, env: dict) -> str:
 #: Row labels of the clean builds.
 VARIANT_LABELS = {
     "handbook": "clean HTML, real configuration",
+    "handbook_parallel": "clean HTML, real configuration, `sphinx-build -j auto`",
     "no_extension": "clean HTML, extension off (theme's own cost)",
     "alabaster": "clean HTML, extension off, alabaster (floor)",
     "mkdocs": "clean HTML, MkDocs Material (`mkdocs build --strict`)",
@@ -651,7 +778,9 @@ def markdown_table(results: dict) -> str:
         if name not in results["ratios"]:
             lines.append(f"| {name} | | {target['target']} | {verdict(target)} |")
     if "mkdocs" in results["machine"]:
-        lines += ["", f"Peer baseline: {results['machine']['mkdocs']} (bench/requirements-mkdocs.txt)."]
+        lines += ["", f"Peer baseline: {results['machine']['mkdocs']} (bench/requirements-mkdocs.txt). "
+                  f"The targets against it are checked on the clean build `make html` does "
+                  f"(`-j {results['make_jobs']}`)."]
     return "\n".join(lines) + "\n"
 
 
@@ -673,13 +802,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="the mkdocs command of the MkDocs Material baseline, in its own virtual environment "
                         "(default: $HANDBOOK_MKDOCS or .venv-mkdocs/bin/mkdocs; `make mkdocs-venv` installs it)")
     parser.add_argument("--no-mkdocs", action="store_true", help="leave the MkDocs Material baseline out")
+    parser.add_argument("--parallel-jobs", default="auto",
+                        help="also build the real configuration with sphinx-build -j JOBS, interleaved; "
+                        "'none' to skip (default: %(default)s)")
+    parser.add_argument("--make-jobs", default=os.environ.get("SPHINXJOBS", "1"),
+                        help="the -j that make html uses (make passes SPHINXJOBS); the MkDocs targets are "
+                        "checked on that build (default: $SPHINXJOBS or 1)")
     parser.add_argument("--quick", action="store_true",
-                        help="100 pages, one run, one edit each: a smoke test that the benchmark still works")
+                        help=f"{QUICK_PAGES} pages, one run, one edit each: a smoke test that the benchmark still works")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "_build" / "bench", help="where results go (default: _build/bench)")
     parser.add_argument("--workdir", type=Path, help="where synthetic projects are built (default: a temporary directory)")
     args = parser.parse_args(argv)
     if args.quick:
-        args.sizes, args.runs, args.big_runs, args.edit_size, args.edit_runs = "100", 1, 1, 100, 1
+        args.sizes, args.runs, args.big_runs, args.edit_size, args.edit_runs = str(QUICK_PAGES), 1, 1, QUICK_PAGES, 1
     try:
         args.sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
     except ValueError:
@@ -704,7 +839,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             results = run_benchmark(
                 args.sizes, args.runs, args.big_runs, workdir, args.edit_size, args.variants_up_to,
-                args.mkdocs, args.edit_runs,
+                args.mkdocs, args.edit_runs, None if args.parallel_jobs == "none" else args.parallel_jobs,
+                args.make_jobs,
             )
         except BuildFailed as error:
             print(f"error: {error}", file=sys.stderr)

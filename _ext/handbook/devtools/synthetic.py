@@ -198,8 +198,10 @@ def page_counts(total: int) -> tuple[int, int]:
     return protocols, max(1, total - protocols)
 
 
-def protocol_page(n: int, with_extension: bool) -> str:
-    covers = ", ".join(GUIDANCE_POINTS[(n + k) % len(GUIDANCE_POINTS)] for k in range(2))
+def protocol_page(n: int, with_extension: bool, covers_all: bool = False) -> str:
+    """Protocol ``n``; ``covers_all`` makes it cover every guidance point (see :func:`covers_all_points`)."""
+    points = GUIDANCE_POINTS if covers_all else [GUIDANCE_POINTS[(n + k) % len(GUIDANCE_POINTS)] for k in range(2)]
+    covers = ", ".join(points)
     front = FRONT_MATTER.format(id=f"PR-{n:03d}", minor=1 + n % 9, day=1 + n % 28, covers=covers)
     body = PROTOCOL_BODY.format(
         n=n,
@@ -208,6 +210,15 @@ def protocol_page(n: int, with_extension: bool) -> str:
         local_decision_close="```",
     )
     return front + "\n" + body
+
+
+def covers_all_points(pages: int) -> bool:
+    """Whether protocol 1 must cover every guidance point: a handbook too small to cover them otherwise.
+
+    Protocols cover two points each in turn, so below about 24 protocols some
+    point would be covered by no page, a warning that fails the strict build.
+    """
+    return page_counts(pages)[0] < len(GUIDANCE_POINTS) + 1
 
 
 def guide_page(n: int, with_extension: bool) -> str:
@@ -219,6 +230,13 @@ def guide_page(n: int, with_extension: bool) -> str:
         call_close="```",
     )
     return front + "\n" + body
+
+
+def page_text(stem: str, n: int, pages: int, with_extension: bool) -> str:
+    """Page ``n`` of a ``pages``-page handbook: ``stem`` "protocol" or "guide"."""
+    if stem == "protocol":
+        return protocol_page(n, with_extension, covers_all=n == 1 and covers_all_points(pages))
+    return guide_page(n, with_extension)
 
 
 def strip_extension(conf_text: str) -> str:
@@ -266,15 +284,15 @@ def generate(
         (reference / "traceability.md").write_text(MATRIX_PAGE, encoding="utf-8")
 
     n_protocols, n_guides = page_counts(pages)
-    for folder, title, count, make_page, stem in (
-        ("protocols", "Staff protocols", n_protocols, protocol_page, "protocol"),
-        ("patient-guides", "Patient guides", n_guides, guide_page, "guide"),
+    for folder, title, count, stem in (
+        ("protocols", "Staff protocols", n_protocols, "protocol"),
+        ("patient-guides", "Patient guides", n_guides, "guide"),
     ):
         out = dest / folder
         out.mkdir()
         (out / "index.md").write_text(index.format(title=title, folder=folder), encoding="utf-8")
         for n in range(1, count + 1):
-            (out / f"{stem}-{n:04d}.md").write_text(make_page(n, with_extension), encoding="utf-8")
+            (out / f"{stem}-{n:04d}.md").write_text(page_text(stem, n, pages, with_extension), encoding="utf-8")
     return dest
 
 
@@ -389,16 +407,16 @@ def generate_mkdocs(dest: Path, pages: int) -> Path:
     cited = "\n".join(f"1. {entry}" for _, entry in MKDOCS_CITATIONS.values())
     (docs / "reference" / "sources.md").write_text(f"# Sources\n\n{cited}\n", encoding="utf-8")
     n_protocols, n_guides = page_counts(pages)
-    for folder, title, count, make_page, stem in (
-        ("protocols", "Staff protocols", n_protocols, protocol_page, "protocol"),
-        ("patient-guides", "Patient guides", n_guides, guide_page, "guide"),
+    for folder, title, count, stem in (
+        ("protocols", "Staff protocols", n_protocols, "protocol"),
+        ("patient-guides", "Patient guides", n_guides, "guide"),
     ):
         out = docs / folder
         out.mkdir()
         links = []
         for n in range(1, count + 1):
             name = f"{stem}-{n:04d}.md"
-            text = to_mkdocs(make_page(n, True))
+            text = to_mkdocs(page_text(stem, n, pages, True))
             (out / name).write_text(text, encoding="utf-8")
             links.append(f"- [{text.partition(chr(10))[0].lstrip('# ')}]({name})")
         (out / "index.md").write_text(f"# {title}\n\n" + "\n".join(links) + "\n", encoding="utf-8")
