@@ -51,3 +51,40 @@ def test_large_handbook_sidebar_matches_an_uncached_build(tmp_path, make_app):
     full = make_app("html", srcdir=src, builddir=tmp_path / "full")
     full.build()
     assert len(_sidebar(full.outdir, "protocols/protocol-0003")) > len(entries) + 5
+
+
+def test_never_empty_sidebars_are_held_out_of_the_check_and_put_back_in_place():
+    from handbook.html.navigation import hold_never_empty, restore_never_empty
+
+    original = ["navbar-logo.html", "icon-links", "search-button-field.html", "sbt-sidebar-nav.html", "extra"]
+    checked, kept_original = hold_never_empty(original)
+    assert checked == ["navbar-logo.html", "icon-links", "search-button-field.html", "extra"]
+    # The theme drops what renders empty (icon-links here) and adds .html.
+    theme_kept = ["navbar-logo.html", "search-button-field.html", "extra.html"]
+    assert restore_never_empty(theme_kept, kept_original) == [
+        "navbar-logo.html", "search-button-field.html", "sbt-sidebar-nav.html", "extra.html"]
+    assert restore_never_empty([], ["sbt-sidebar-nav.html"]) == ["sbt-sidebar-nav.html"]
+
+
+def test_skipping_the_sidebar_emptiness_check_changes_no_page(tmp_path, make_app, monkeypatch):
+    """Every page is byte for byte what the theme writes when it checks the sidebar itself."""
+    from handbook.html import navigation
+
+    src = synthetic.generate(REPO_ROOT, tmp_path / "src", 8)
+    skipped = make_app("html", srcdir=src, builddir=tmp_path / "skipped")
+    rendered = []
+    render = skipped.builder.templates.render
+    monkeypatch.setattr(skipped.builder.templates, "render",
+                        lambda name, ctx: rendered.append(name) or render(name, ctx))
+    skipped.build()
+    monkeypatch.undo()
+    # The navigation is rendered once per page: inside the page's own layout, never alone.
+    assert "sbt-sidebar-nav.html" not in rendered
+    monkeypatch.setattr(navigation, "NEVER_EMPTY_SIDEBARS", frozenset())
+    checked = make_app("html", srcdir=src, builddir=tmp_path / "checked")
+    checked.build()
+    pages = sorted(p.relative_to(skipped.outdir) for p in skipped.outdir.rglob("*.html"))
+    assert len(pages) > 10
+    assert pages == sorted(p.relative_to(checked.outdir) for p in checked.outdir.rglob("*.html"))
+    for page in pages:
+        assert (skipped.outdir / page).read_bytes() == (checked.outdir / page).read_bytes(), page

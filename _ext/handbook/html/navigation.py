@@ -10,6 +10,17 @@ sections only (each section's register table and the search list every page),
 and the tree is resolved once per folder and section instead of once per page:
 at that depth two pages in the same folder under the same section get the same
 sidebar, links included.
+
+At every size, the navigation is rendered once per page instead of twice.
+pydata-sphinx-theme renders each sidebar template once only to see whether it
+comes out empty (and drops it if so), then again in the page; it skips that
+check for its own navigation template but not for sphinx-book-theme's
+``sbt-sidebar-nav.html``, which always holds at least the ``<nav>`` element and
+the home link. :func:`hold_never_empty` takes that template out of the list
+before the theme's check and :func:`restore_never_empty` puts it back in its
+place after, so the theme keeps exactly the templates it kept before. At 100
+synthetic pages the check was a quarter of the build (``make bench``,
+pyinstrument).
 """
 
 from __future__ import annotations
@@ -82,6 +93,47 @@ def _limit_sidebar(app: Sphinx, pagename: str, templatename: str, context: dict,
     context["toctree"] = cached_toctree
 
 
+#: Sidebar templates that never render empty, so the theme's emptiness check can be skipped.
+NEVER_EMPTY_SIDEBARS = frozenset({"sbt-sidebar-nav.html"})
+#: Where the held templates wait in the page context between the two handlers.
+_HELD = "_handbook_held_sidebars"
+
+
+def hold_never_empty(sidebars: list[str]) -> tuple[list[str], list[str]]:
+    """(the templates the theme should check, the original list) for ``sidebars``."""
+    return [name for name in sidebars if name not in NEVER_EMPTY_SIDEBARS], list(sidebars)
+
+
+def restore_never_empty(kept: list[str], original: list[str]) -> list[str]:
+    """The theme's ``kept`` templates with the held ones back in their original places.
+
+    The theme only drops templates and adds ``.html`` to names without a
+    suffix; it never reorders them, so the original order is the order.
+    """
+    kept = list(kept)
+    result = []
+    for name in original:
+        if name in NEVER_EMPTY_SIDEBARS:
+            result.append(name)
+            continue
+        suffixed = name if posixpath.splitext(name)[1] else f"{name}.html"
+        if kept and kept[0] == suffixed:
+            result.append(kept.pop(0))
+    return result + kept
+
+
+def _hold_sidebars(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    sidebars = context.get("sidebars")
+    if isinstance(sidebars, list) and NEVER_EMPTY_SIDEBARS.intersection(sidebars):
+        context["sidebars"], context[_HELD] = hold_never_empty(sidebars)
+
+
+def _restore_sidebars(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    original = context.pop(_HELD, None)
+    if original is not None:
+        context["sidebars"] = restore_never_empty(context.get("sidebars") or [], original)
+
+
 def _forget_sidebars(app: Sphinx, env, docnames) -> None:
     # A warm application (python -m handbook preview) builds again and again:
     # titles and pages may have changed since the sidebars were cached.
@@ -93,3 +145,6 @@ def setup(app: Sphinx) -> None:
     app.connect("env-before-read-docs", _forget_sidebars)
     # Before the theme's own handler builds its sidebar functions.
     app.connect("html-page-context", _limit_sidebar, priority=400)
+    # Around pydata-sphinx-theme's update_and_remove_templates (default priority 500).
+    app.connect("html-page-context", _hold_sidebars, priority=400)
+    app.connect("html-page-context", _restore_sidebars, priority=501)
