@@ -79,7 +79,7 @@ pdf: $(VENV_STAMP) ## Build the PDFs into _build/pdf/ (handouts/<guide>.pdf, han
 .PHONY: livehtml htmllive
 livehtml: $(VENV_STAMP) ## Preview while editing: rebuild and reload the browser on every save
 	$(BIN)/sphinx-autobuild "$(SOURCEDIR)" "$(BUILDDIR)/html" $(SPHINXOPTS) \
-	  --ignore "$(BUILDDIR)" --ignore "_site" --ignore "tests" --ignore "$(VENV)" $(O)
+	  --ignore "$(BUILDDIR)" --ignore "_site" --ignore "tests" --ignore "$(VENV)" --ignore "$(MKDOCS_VENV)" $(O)
 htmllive: livehtml
 
 .PHONY: preview

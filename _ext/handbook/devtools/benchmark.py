@@ -794,7 +794,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=3, help="runs per measurement below 1,000 pages (default: %(default)s)")
     parser.add_argument("--big-runs", type=int, default=1, help="runs per measurement at 1,000 pages or more (default: %(default)s)")
     parser.add_argument("--variants-up-to", type=int, default=300,
-                        help="largest size at which the two baselines are built too; above it only the real "
+                        help="largest size at which the baselines (extension off, alabaster, -j, MkDocs) are built too; above it only the real "
                         "configuration, for growth (default: %(default)s)")
     parser.add_argument("--edit-size", type=int, default=300, help="pages in the one-page-edit benchmark (default: %(default)s)")
     parser.add_argument("--edit-runs", type=int, help="edits per edit measurement (default: --runs, at least 3)")
