@@ -34,6 +34,15 @@ def test_synthetic_pages_carry_valid_front_matter(tmp_path):
     assert len(ids) == 10
 
 
+def test_a_small_handbook_covers_every_guidance_point_through_its_first_protocol(tmp_path):
+    small = synthetic.generate(REPO_ROOT, tmp_path / "small", 10)
+    assert read_front_matter(small / "protocols" / "protocol-0001.md").data["covers"] == synthetic.GUIDANCE_POINTS
+    assert len(read_front_matter(small / "protocols" / "protocol-0002.md").data["covers"]) == 2
+    # From 36 pages the protocols cover every point in turn; protocol 1 is like the others.
+    assert not synthetic.covers_all_points(36) and synthetic.covers_all_points(35)
+    assert synthetic.protocol_page(1, True) == synthetic.page_text("protocol", 1, 100, True)
+
+
 def test_without_extension_the_config_drops_only_the_handbook_extension(tmp_path):
     src = synthetic.generate(REPO_ROOT, tmp_path / "src", 2, with_extension=False, theme="alabaster")
     conf = (src / "conf.py").read_text(encoding="utf-8")
