@@ -27,10 +27,13 @@ __version__ = "0.1.0"
 
 #: The capabilities a Sphinx build registers, each a subpackage exposing
 #: ``setup(app)``. ``devtools`` is not here: it is never part of a build.
+#: Handlers of one event run in this order: the link map (``links``) is
+#: collected after document control has resolved its links and before the
+#: readability and traceability reports add theirs, as it always has been.
 CAPABILITIES = (
-    "handbook.content",
     "handbook.doccontrol",
     "handbook.links",
+    "handbook.content",
     "handbook.pdf",
     "handbook.editions",
     "handbook.html",

@@ -119,7 +119,5 @@ def _write_map(app: Sphinx, exception: Exception | None) -> None:
 def setup(app: Sphinx) -> None:
     app.add_config_value("handbook_http_allowed", [], "env", list)
     app.connect("doctree-read", _warn_insecure)
-    # Last, after every other handler has resolved its references (the {sg}
-    # role's links among them), so the map holds every link the page will have.
-    app.connect("doctree-resolved", _collect, priority=900)
+    app.connect("doctree-resolved", _collect)
     app.connect("build-finished", _write_map)
