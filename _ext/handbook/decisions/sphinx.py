@@ -124,7 +124,7 @@ class DecisionRole(SphinxRole):
 
 def _citation(directive: SphinxDirective, key: str) -> list[nodes.Node]:
     """A ``cite:p`` citation of ``key`` when sphinxcontrib-bibtex is loaded, else the key."""
-    if "sphinxcontrib.bibtex" in directive.env.app.extensions:
+    if "cite" in directive.env.domains:
         role, _messages = roles.role("cite:p", directive.state_machine.language, directive.lineno,
                                      directive.state.reporter)
         if role is not None:
@@ -300,7 +300,11 @@ def outdated(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[s
 
     A page is read again when a decision it printed changed (value, wording,
     status, source, ...), appeared or went away. Pages listing decisions are
-    read again when the register or any page changed.
+    read again when the register or any page changed. While any rule is
+    broken, a page is read again (the page at fault, else a listing page or
+    the root page) so that Sphinx checks consistency and the build reports
+    the problem again, as doc-control does: an incremental build is as strict
+    as a fresh one.
     """
     store = _store(env)
     current = _register_state(env) or {}
@@ -313,23 +317,33 @@ def outdated(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[s
     store["state"] = state
     if added or changed or removed or register_changed or again:
         again.update(store["listings"])
-    return sorted(again - set(added) - set(changed) - set(removed))
+    broken = findings(env)
+    if broken:
+        again.update(f.where.docname for f in broken if f.where.docname is not None)
+        if any(f.where.docname is None for f in broken):
+            again.update(store["listings"] or {env.config.root_doc})
+    return sorted((again & set(env.found_docs)) - set(added) - set(changed) - set(removed))
 
 
-def report(app: Sphinx, env: BuildEnvironment) -> None:
-    """Report every rule's findings, on every build."""
+def findings(env: BuildEnvironment) -> list[rules.Finding]:
+    """Every broken rule: the register's problems and the pages' (see :mod:`handbook.decisions.rules`)."""
     store = _store(env)
     register = register_of(env)
-    path = register_path(env)
-    findings: list[rules.Finding] = list(getattr(env, "handbook_decisions_problems", []))
+    found: list[rules.Finding] = list(getattr(env, "handbook_decisions_problems", []))
     if register is None:
         unreadable = getattr(env, "handbook_decisions_unreadable", None)
         if unreadable and store["uses"]:
-            findings.append(rules.Finding(unreadable, rules.Where(None, 0)))
+            found.append(rules.Finding(unreadable, rules.Where(None, 0)))
     else:
         pages = {docname: document_control(env, docname) for docname in store["uses"]}
-        findings += rules.check_uses(register, store["uses"], pages, env.config.handbook_decisions_file)
-    for finding in sorted(findings, key=lambda f: (f.where.docname or "", f.where.line, f.message)):
+        found += rules.check_uses(register, store["uses"], pages, env.config.handbook_decisions_file)
+    return found
+
+
+def report(app: Sphinx, env: BuildEnvironment) -> None:
+    """Report every rule's findings, on every build (``[handbook.decision]``)."""
+    path = register_path(env)
+    for finding in sorted(findings(env), key=lambda f: (f.where.docname or "", f.where.line, f.message)):
         if finding.where.docname is None:
             location = f"{path}:{finding.where.line}" if finding.where.line else str(path)
         else:
