@@ -13,7 +13,10 @@
 * ``env-check-consistency``: the rules, reported on every build (an
   incremental build is as strict as a fresh one) as ``[handbook.decision]``
   warnings at the register's line or the page's line.
-* ``build-finished``: ``decisions.json`` beside ``register.json`` (HTML).
+* ``doctree-resolved``: the owner and waiting-pages cells of the
+  ``decisions-awaiting`` list, and its link to the sign-off sheet.
+* ``build-finished``: ``decisions.json`` beside ``register.json`` (HTML);
+  ``decisions-signoff.pdf`` (``handbookpdf``, see ``handbook.decisions.signoff``).
 
 The audience of a page is ``patient`` for pages under the folders of
 ``handbook_decisions_patient_folders`` (``patient-guides``), ``staff`` for
