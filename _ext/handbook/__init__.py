@@ -3,6 +3,7 @@
 ========================  ====================================================
 ``handbook.doccontrol``   document control: front matter, rules, control panel
 ``handbook.content``      clinic settings, boxes, readability, traceability
+``handbook.decisions``    local decisions: the register, roles, box, rules
 ``handbook.links``        insecure links, internal link check, link report
 ``handbook.pdf``          the ``handbookpdf`` builder: handouts and staff PDF
 ``handbook.editions``     publishing, the archive, changes, edition switcher
@@ -32,6 +33,7 @@ __version__ = "0.1.0"
 #: readability and traceability reports add theirs, as it always has been.
 CAPABILITIES = (
     "handbook.doccontrol",
+    "handbook.decisions",
     "handbook.links",
     "handbook.content",
     "handbook.pdf",
