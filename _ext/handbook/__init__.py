@@ -4,7 +4,6 @@
 ``handbook.doccontrol``   document control: front matter, rules, control panel
 ``handbook.decisions``    local decisions register: roles, box, rules, sign-off
 ``handbook.content``      clinic settings, boxes, readability, traceability
-``handbook.decisions``    local decisions: the register, roles, box, rules
 ``handbook.links``        insecure links, internal link check, link report
 ``handbook.pdf``          the ``handbookpdf`` builder: handouts and staff PDF
 ``handbook.editions``     publishing, the archive, changes, edition switcher
