@@ -8,7 +8,9 @@ site theme's) and hands them to WeasyPrint:
 * one handout per patient guide: clinic header, large type, the "Call 911 if"
   box never split, a QR code to the online page;
 * one staff handbook: cover, contents with page numbers, every protocol, the
-  appendices, PDF bookmarks from the headings.
+  appendices, PDF bookmarks from the headings;
+* one read-and-sign sheet (``handbook.reviews.signsheet``): the protocols new
+  or revised in the edition, each with a table to sign.
 
 Every page carries a running footer with the document's id, version and
 effective date, "Page X of Y" and the uncontrolled-copy notice. Output is
@@ -51,6 +53,9 @@ FONT_FACES = (
 )
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+
+#: The read-and-sign sheet's file name, beside ``handbook.pdf`` (``handbook.reviews.signsheet``).
+SIGN_SHEET = "read-and-sign.pdf"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -289,6 +294,30 @@ def render_handbook_html(
     )
 
 
+def render_sign_sheet_html(
+    sheet,
+    *,
+    title: str,
+    clinic: dict,
+    paper: str = "letter",
+    language: str = "en",
+    epoch: int,
+    extra_css: str = "",
+) -> str:
+    """The light print page of an edition's read-and-sign sheet.
+
+    ``sheet`` is a ``handbook.reviews.signsheet.SignSheet``: the protocols to
+    read, each with a table of empty rows for name, role, date and signature.
+    """
+    context = _common_context(clinic=clinic, paper=paper, language=language, epoch=epoch, extra_css=extra_css)
+    return _environment().get_template("read-and-sign.html").render(
+        sheet=sheet,
+        title=title,
+        online_url=online_url(clinic.get("base_url", ""), "protocols/index"),
+        **context,
+    )
+
+
 class _Collect(logging.Handler):
     """Keeps WeasyPrint's warnings and errors (a missing anchor, an unreadable image...)."""
 
@@ -360,7 +389,7 @@ def write_pdf(html: str, target: Path, *, base_url: str, identifier: bytes, epoc
 
 
 def copy_pdfs(pdf_outdir: Path, dest: Path) -> list[Path]:
-    """Put ``handbook.pdf`` and ``handouts/*.pdf`` under ``dest`` (replacing what was there).
+    """Put ``handbook.pdf``, ``read-and-sign.pdf`` and ``handouts/*.pdf`` under ``dest`` (replacing what was there).
 
     ``dest`` is ``<html output>/<handbook_pdf_html_dir>``: where the HTML pages' "Print" links point.
     """
@@ -369,7 +398,8 @@ def copy_pdfs(pdf_outdir: Path, dest: Path) -> list[Path]:
         shutil.rmtree(dest)
     (dest / "handouts").mkdir(parents=True)
     copied = []
-    for source in [pdf_outdir / "handbook.pdf", *sorted((pdf_outdir / "handouts").glob("*.pdf"))]:
+    for source in [pdf_outdir / "handbook.pdf", pdf_outdir / SIGN_SHEET,
+                   *sorted((pdf_outdir / "handouts").glob("*.pdf"))]:
         if source.is_file():
             target = dest / source.relative_to(pdf_outdir)
             shutil.copy2(source, target)
