@@ -154,11 +154,16 @@ def _sign_sheet_link(app: Sphinx, docname: str) -> nodes.Node | None:
         return None
     path = f"{app.config.handbook_pdf_html_dir.strip('/')}/read-and-sign.pdf"
     uri = relative_uri(app.builder.get_target_uri(docname), path)
-    text = "Read-and-sign sheet of this edition (PDF)"
-    paragraph = nodes.paragraph()
+    paragraph = nodes.paragraph(classes=["handbook-sign-sheet-link"])
+    if app.config.handbook_changes_file:
+        text = "Read-and-sign sheet of this edition (PDF)"
+        rest = (": every protocol new or revised in this edition, with a table for staff to sign "
+                "once they have read it.")
+    else:
+        text = "Read-and-sign sheet (PDF)"
+        rest = ": in a working copy, a preview of the sheet with the recently revised protocols; not for filing."
     paragraph += nodes.reference(text, text, refuri=uri, classes=["handbook-pdf-link"])
-    paragraph += nodes.Text(": the protocols changed in this edition, with a table for staff to sign "
-                            "once they have read them.")
+    paragraph += nodes.Text(rest)
     return paragraph
 
 
