@@ -134,3 +134,11 @@ def test_sign_sheet_pure_first_edition_nothing_changed_and_rows():
     with pytest.raises(ValueError, match="handbook_sign_sheet_rows must be 1 or more, not 0"):
         sign_sheet(docs, None, is_protocol=lambda d: True, edition="x", staff_roles=(), rows=0,
                    today=dt.date(2027, 2, 1), recent_days=90)
+
+
+def test_same_sources_and_build_date_give_a_byte_identical_sheet(published, tmp_path):
+    changes = tmp_path / "changes.json"
+    changes.write_text(json.dumps(CHANGES), encoding="utf-8")
+    again = build_project(ROOT, tmp_path / "build", "handbookpdf", freshenv=True, handbook_build_date=BUILD_DATE,
+                          handbook_changes_file=str(changes), handbook_edition="2027.2")
+    assert (again.outdir / "read-and-sign.pdf").read_bytes() == (published.outdir / "read-and-sign.pdf").read_bytes()
