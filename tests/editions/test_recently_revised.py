@@ -4,7 +4,7 @@ published archive (issue 21).
 One module-scoped story in a small git repository (the helpers of
 ``test_publish.py``): publish 2026.1; be refused 2026.2 twice, for a "TBD"
 and an empty change summary; publish 2026.2 (PR-005 revised, for nursing and
-prescribers); publish 2026.3 six weeks later with no change. The tests read
+prescribers; PR-010 new); publish 2026.3 six weeks later with no change. The tests read
 what each edition's landing page links to, and the sheet's text.
 """
 
@@ -19,10 +19,13 @@ from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
 from handbook.editions.changes import read_pages, summary_problems
-from test_publish import DISCHARGE, GUIDE, MONITORING_V1, MONITORING_V1_1, commit, git, handbook, make_project, snapshot
+from test_publish import (DISCHARGE, GUIDE, MONITORING_V1, MONITORING_V1_1, commit, git, handbook, make_project,
+                          page_source, snapshot)
 
 REVISED = MONITORING_V1_1.replace("\ncovers:", "\naudience: [nursing, prescribers]\ncovers:")
 SUMMARY = "Blood pressure every 10 minutes"
+STORAGE = page_source("PR-010", "Ketamine storage", "1.0", [("1.0", "2026-12-01", "First approved version")],
+                      "Keep ketamine in the locked cabinet.")
 
 
 def _entry_line(text: str, summary: str) -> int:
@@ -49,7 +52,8 @@ def story(tmp_path_factory):
     s["tags_after_refused"] = git(repo, "tag", "--list").split()
 
     page.write_text(REVISED, encoding="utf-8")
-    commit(repo, "PR-005 1.1: blood pressure every 10 minutes", "2026-12-01T10:00:00+00:00")
+    (repo / "protocols" / "ketamine-storage.md").write_text(STORAGE, encoding="utf-8")
+    commit(repo, "PR-005 1.1: blood pressure every 10 minutes; PR-010 new", "2026-12-01T10:00:00+00:00")
     s["second"] = handbook(repo, "publish", "--edition", "2026.2")
     git(repo, "commit", "--quiet", "--allow-empty", "-m", "Nothing changed", date="2027-01-10T10:00:00+00:00")
     s["third"] = handbook(repo, "publish", "--edition", "2026.3")
@@ -116,7 +120,11 @@ def test_revised_document_links_to_its_comparison_in_this_edition(story):
     assert _target_exists(site, "2026.2", compare["href"])
     assert items[0].a["href"] == "protocols/infusion-monitoring.html"
     assert [li.get_text(" ", strip=True).split(" \u2014 ")[0] for li in items] == [
-        "PR-005 Infusion monitoring", "PG-006 After your treatment", "PR-008 Recovery and discharge"]
+        "PR-005 Infusion monitoring", "PR-010 Ketamine storage", "PG-006 After your treatment",
+        "PR-008 Recovery and discharge"]
+    new = items[1].select_one("a.handbook-recent-compare")
+    assert (new.get_text(), new["href"]) == ("New in edition 2026.2: see What changed", "reference/changes.html#changes-pr-010")
+    assert _target_exists(site, "2026.2", new["href"])
     sheet = section.select_one("p.handbook-sign-sheet-link a")
     assert sheet["href"] == "pdf/read-and-sign.pdf" and (site / "2026.2" / "pdf" / "read-and-sign.pdf").is_file()
 
@@ -126,11 +134,14 @@ def test_a_later_edition_links_to_the_edition_that_revised_the_document(story):
     site = story["site"]
     section = _recent(site, "2026.3")
     assert section.find("p").get_text(" ", strip=True).endswith("(since 2026-10-12), newest first.")
-    [revised, guide, discharge] = section.select("ul.handbook-recently-revised > li")
+    [revised, new, guide, discharge] = section.select("ul.handbook-recently-revised > li")
     compare = revised.select_one("a.handbook-recent-compare")
     assert compare.get_text() == "Compare with edition 2026.1"
     assert compare["href"] == "../2026.2/reference/changes.html#changes-pr-005"
     assert _target_exists(site, "2026.3", compare["href"])
+    new_link = new.select_one("a.handbook-recent-compare")
+    assert new_link["href"] == "../2026.2/reference/changes.html#changes-pr-010"
+    assert _target_exists(site, "2026.3", new_link["href"])
     for item in (guide, discharge):  # 2026-11-16: 55 days before the commit of 2026.3
         assert item.get_text(" ", strip=True).endswith("New in edition 2026.1, the first published edition: "
                                                         "there is no earlier edition to compare with.")
@@ -146,7 +157,8 @@ def test_read_and_sign_sheet_of_each_edition(story):
     site = story["site"]
     second = _sheet(site, "2026.2")
     assert "Read-and-sign sheet: edition 2026.2" in second
-    assert "1 protocol changed in edition 2026.2 since edition 2026.1." in second
+    assert "2 protocols changed in edition 2026.2 since edition 2026.1." in second
+    assert "PR-010 Ketamine storage New, version 1.0 What changed: First approved version" in second
     assert (f"PR-005 Infusion monitoring Version 1.1 (replaces version 1.0) What changed: {SUMMARY} "
             "To be read by: nursing, prescribers Signatures for PR-005 version 1.1 Name Role Date Signature") in second
     assert "PR-008" not in second and "PG-006" not in second  # withdrawn; a patient guide

@@ -104,7 +104,7 @@ def _revision_item(app: Sphinx, docname: str, revision: recent.Revision, edition
             page_uri=builder.get_target_uri(docname),
         )
         text = (f"Compare with edition {origin.previous}" if origin.kind == "revised"
-                else f"New in edition {origin.edition}: see what it holds")
+                else f"New in edition {origin.edition}: see What changed")
         paragraph += nodes.Text(" ")
         paragraph += nodes.reference(text, text, refuri=uri, classes=["handbook-recent-compare"])
         paragraph += nodes.Text(".")
