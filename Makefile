@@ -111,6 +111,11 @@ verify: $(VENV_STAMP) ## Check every published edition against its manifest
 site: $(VENV_STAMP) ## Rebuild the archive (_site/) from the edition-* tags, e.g. on a new server
 	$(HANDBOOK) site
 
+# Reviews: see "Reviews, reminders and read-and-sign" in README.md.
+.PHONY: due
+due: $(VENV_STAMP) ## List documents due for review within DAYS days (and any overdue); exit 1 if any is overdue
+	$(HANDBOOK) due $(if $(DAYS),--days "$(DAYS)") $(if $(JSON),--json)
+
 # The browser tests (tests/test_browser.py) drive Debian's chromium through the
 # playwright package; playwright must never download a browser of its own.
 CHROMIUM    ?= /usr/bin/chromium

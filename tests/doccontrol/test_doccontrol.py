@@ -137,6 +137,10 @@ ERROR_CASES = {
     "covers": [
         (BAD, 11, "covers item 'guidance 7' is not a guidance point id such as SG-04 [handbook.covers]"),
     ],
+    "audience": [
+        (BAD, 12, "audience item 'nurses' is not a staff role: use nursing, prescribers, front desk "
+                  "(handbook_staff_roles) (did you mean 'nursing'?) [handbook.audience]"),
+    ],
 }
 
 

@@ -34,6 +34,10 @@ REVIEWED_STATUSES = ("draft", "active")
 #: The attribute on the Sphinx build environment that holds the page records.
 ENV_ATTR = "handbook_doccontrol"
 
+#: The staff roles a document's ``audience`` may name (``handbook_staff_roles``
+#: sets them per clinic). A document without ``audience`` is for all of them.
+DEFAULT_STAFF_ROLES = ("nursing", "prescribers", "front desk")
+
 
 @dataclasses.dataclass(frozen=True)
 class HistoryEntry:
@@ -63,10 +67,17 @@ class DocumentControl:
     #: The replacement's docname, filled in by ``document_control()`` and
     #: ``controlled_documents()`` when ``superseded_by`` names a known page.
     superseded_by_docname: str | None = None
+    #: The staff roles expected to read the document (front matter
+    #: ``audience``); ``()`` when the key is absent, meaning every role.
+    audience: tuple[str, ...] = ()
 
     @property
     def folder(self) -> str:
         return self.docname.rpartition("/")[0]
+
+    def readers(self, staff_roles: tuple[str, ...] | list[str] = DEFAULT_STAFF_ROLES) -> tuple[str, ...]:
+        """The roles expected to read this document: its ``audience``, else every role."""
+        return self.audience or tuple(staff_roles)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -25,6 +25,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from handbook.doccontrol.builddate import build_date
 from handbook.doccontrol.model import (
+    DEFAULT_STAFF_ROLES,
     ENV_ATTR,
     banners,
     controlled_documents,
@@ -99,6 +100,7 @@ def read_page(app: Sphinx, doctree: nodes.document) -> None:
         text, docname, title,
         id_prefix=app.config.handbook_controlled_folders[folder],
         review_cycle_months=app.config.handbook_review_cycle_months,
+        staff_roles=app.config.handbook_staff_roles,
     )
     _records(env)[docname] = record
     if record.doc is not None:
@@ -231,6 +233,8 @@ def setup(app: Sphinx) -> dict:
     # Controlled folder -> the id prefix of its pages.
     app.add_config_value("handbook_controlled_folders", dict(DEFAULT_FOLDERS), "env", dict)
     app.add_config_value("handbook_review_due_days", 90, "env", int)
+    # The staff roles a document's ``audience`` may name (the read-and-sign sheet).
+    app.add_config_value("handbook_staff_roles", list(DEFAULT_STAFF_ROLES), "env", (list, tuple))
     app.add_node(
         handbook_block,
         html=(visit_handbook_block_html, depart_handbook_block_html),

@@ -7,7 +7,9 @@ decides what to redo), then in ``finish()`` WeasyPrint turns them into:
 
 * ``handouts/<page-name>.pdf``, one per patient guide;
 * ``handbook.pdf``: cover, contents, every protocol (by id) and the appendices
-  (``handbook_pdf_appendices``).
+  (``handbook_pdf_appendices``);
+* ``read-and-sign.pdf``: the protocols new or revised in the edition, each
+  with a table for staff to sign (``handbook.reviews.signsheet``).
 
 A PDF is re-rendered only when what it is made from changed (its fragments,
 the print templates, the settings): ``_pages/rendered.json`` keeps a digest of
@@ -21,6 +23,7 @@ The pure work (templates, fonts, QR codes, WeasyPrint) is in ``handbook.pdf``.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import time
@@ -211,6 +214,7 @@ class HandbookPDFBuilder(StandaloneHTMLBuilder):
         rendered: list[dict] = []
         rendered += self._render_handouts()
         rendered += self._render_handbook()
+        rendered += self._render_sign_sheet()
         manifest_path.write_text(json.dumps(self.rendered_keys, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         self._epoch_stamp().write_text(f"{self.epoch}\n")
         (Path(self.outdir) / BUILD_LOG).write_text(json.dumps(rendered, indent=1) + "\n", encoding="utf-8")
@@ -307,6 +311,33 @@ class HandbookPDFBuilder(StandaloneHTMLBuilder):
         )
         identifier = pdf.pdf_identifier("handbook", self.config.project, self.config.handbook_edition)
         return [self._render(html, target, identifier, "handbook.print.html", key)]
+
+
+    def _render_sign_sheet(self) -> list[dict]:
+        """``read-and-sign.pdf``: what changed in the edition, to read and sign for."""
+        from handbook.reviews import signsheet
+        from handbook.reviews.sphinx import changes_data
+
+        if not any(self.role(d) == "protocol" for d in self.env.found_docs):
+            return []  # no staff protocols, nothing to sign for
+        sheet = signsheet.sign_sheet(
+            doccontrol.controlled_documents(self.env),
+            changes_data(self.config),
+            is_protocol=lambda docname: self.role(docname) == "protocol",
+            edition=self.config.handbook_edition,
+            staff_roles=self.config.handbook_staff_roles,
+            rows=self.config.handbook_sign_sheet_rows,
+            today=self.today,
+            recent_days=self.config.handbook_recently_revised_days,
+        )
+        target = Path(self.outdir) / pdf.SIGN_SHEET
+        title = self.config.html_title or self.config.project
+        key = self._render_key(json.dumps(dataclasses.asdict(sheet), sort_keys=True))
+        if self._up_to_date(target, key):
+            return []
+        html = pdf.render_sign_sheet_html(sheet, title=title, **self._common())
+        identifier = pdf.pdf_identifier("read-and-sign", self.config.project, sheet.edition)
+        return [self._render(html, target, identifier, "read-and-sign.print.html", key)]
 
 
 # -- the HTML site links its PDFs -------------------------------------------------

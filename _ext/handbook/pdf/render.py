@@ -8,7 +8,9 @@ site theme's) and hands them to WeasyPrint:
 * one handout per patient guide: clinic header, large type, the "Call 911 if"
   box never split, a QR code to the online page;
 * one staff handbook: cover, contents with page numbers, every protocol, the
-  appendices, PDF bookmarks from the headings.
+  appendices, PDF bookmarks from the headings;
+* one read-and-sign sheet (``handbook.reviews.signsheet``): the protocols new
+  or revised in the edition, each with a table to sign.
 
 Every page carries a running footer with the document's id, version and
 effective date, "Page X of Y" and the uncontrolled-copy notice. Output is
@@ -51,6 +53,9 @@ FONT_FACES = (
 )
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+
+#: The read-and-sign sheet's file name, beside ``handbook.pdf`` (``handbook.reviews.signsheet``).
+SIGN_SHEET = "read-and-sign.pdf"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -308,6 +313,19 @@ def render_template_html(
     return _environment().get_template(template).render(**common, **context)
 
 
+def render_sign_sheet_html(sheet, *, title: str, clinic: dict, **options) -> str:
+    """The light print page of an edition's read-and-sign sheet.
+
+    ``sheet`` is a ``handbook.reviews.signsheet.SignSheet``: the protocols to
+    read, each with a table of empty rows for name, role, date and signature.
+    ``options`` are :func:`render_template_html`'s (paper, language, epoch, extra_css).
+    """
+    return render_template_html(
+        "read-and-sign.html", clinic=clinic, sheet=sheet, title=title,
+        online_url=online_url(clinic.get("base_url", ""), "protocols/index"), **options,
+    )
+
+
 class _Collect(logging.Handler):
     """Keeps WeasyPrint's warnings and errors (a missing anchor, an unreadable image...)."""
 
@@ -379,7 +397,7 @@ def write_pdf(html: str, target: Path, *, base_url: str, identifier: bytes, epoc
 
 
 #: Further PDFs the build may write beside ``handbook.pdf`` (copied when present).
-EXTRA_PDFS = ("decisions-signoff.pdf",)
+EXTRA_PDFS = ("decisions-signoff.pdf", SIGN_SHEET)
 
 
 def copy_pdfs(pdf_outdir: Path, dest: Path) -> list[Path]:
