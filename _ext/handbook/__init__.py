@@ -8,6 +8,7 @@
 ``handbook.pdf``          the ``handbookpdf`` builder: handouts and staff PDF
 ``handbook.editions``     publishing, the archive, changes, edition switcher
 ``handbook.html``         how the site presents itself: navigation, a11y
+``handbook.reviews``      review calendar, handbook due, recently revised, sign sheet
 ``handbook.reviews``      review calendar, ``handbook due``, recently revised,
                           read-and-sign sheet
 ``handbook.devtools``     benchmark, synthetic handbooks, warm preview
