@@ -38,32 +38,15 @@ from sphinx.util.osutil import relative_uri
 
 from handbook.doccontrol import model as doccontrol
 from handbook.pdf import render as pdf
+from handbook.pdf.render import document_role, handout_name
 from handbook.doccontrol.builddate import build_date
 from handbook.content.clinic import clinic_settings
 
 logger = logging.getLogger(__name__)
 
-GUIDES = "patient-guides/"
-PROTOCOLS = "protocols/"
 #: Pages that link the staff handbook PDF.
 HANDBOOK_LINK_PAGES = ("index", "protocols/index")
 BUILD_LOG = "pdf-build.json"
-
-
-def document_role(docname: str, appendices: tuple[str, ...] | list[str]) -> str | None:
-    """``"guide"``, ``"protocol"``, ``"appendix"`` or ``None`` (not printed)."""
-    if docname.startswith(GUIDES) and not docname.endswith("/index"):
-        return "guide"
-    if docname.startswith(PROTOCOLS) and not docname.endswith("/index"):
-        return "protocol"
-    if docname in appendices:
-        return "appendix"
-    return None
-
-
-def handout_name(docname: str) -> str:
-    """``patient-guides/after-your-treatment`` -> ``after-your-treatment.pdf``."""
-    return docname.rsplit("/", 1)[-1] + ".pdf"
 
 
 def _document_control(env, docname: str, today) -> dict:

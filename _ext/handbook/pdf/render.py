@@ -57,6 +57,26 @@ TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 #: The read-and-sign sheet's file name, beside ``handbook.pdf`` (``handbook.reviews.signsheet``).
 SIGN_SHEET = "read-and-sign.pdf"
 
+#: Where the printed documents live: guides become handouts, protocols the staff handbook.
+GUIDES = "patient-guides/"
+PROTOCOLS = "protocols/"
+
+
+def document_role(docname: str, appendices: tuple[str, ...] | list[str]) -> str | None:
+    """``"guide"``, ``"protocol"``, ``"appendix"`` or ``None`` (not printed)."""
+    if docname.startswith(GUIDES) and not docname.endswith("/index"):
+        return "guide"
+    if docname.startswith(PROTOCOLS) and not docname.endswith("/index"):
+        return "protocol"
+    if docname in appendices:
+        return "appendix"
+    return None
+
+
+def handout_name(docname: str) -> str:
+    """``patient-guides/after-your-treatment`` -> ``after-your-treatment.pdf``."""
+    return docname.rsplit("/", 1)[-1] + ".pdf"
+
 
 @dataclasses.dataclass(frozen=True)
 class Banner:

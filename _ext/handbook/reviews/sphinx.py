@@ -28,6 +28,7 @@ from sphinx.util.osutil import relative_uri
 from handbook.content.clinic import clinic_settings
 from handbook.doccontrol.builddate import build_date
 from handbook.doccontrol.model import controlled_documents
+from handbook.pdf.render import document_role
 from handbook.reviews import feed, recent
 
 logger = logging.getLogger(__name__)
@@ -146,8 +147,6 @@ def _recently_revised_nodes(app: Sphinx, docname: str) -> list[nodes.Node]:
 
 def _sign_sheet_link(app: Sphinx, docname: str) -> nodes.Node | None:
     """"Read-and-sign sheet (PDF)", when the handbook has protocols (the sheet lists only them)."""
-    from handbook.pdf.builder import document_role
-
     if app.builder.name in ("handbookpdf", "singlehtml") or app.builder.format != "html":
         return None
     if not any(document_role(d, ()) == "protocol" for d in app.env.found_docs):
