@@ -148,8 +148,8 @@ def test_cached_page_references_give_the_same_bytes_as_pydyfs_own(tmp_path, monk
 
     def render(name: str) -> bytes:
         target = tmp_path / name
-        pages, problems = pdf.write_pdf(html, target, base_url=tmp_path.as_uri() + "/",
-                                        identifier=b"0123456789abcdef", epoch=1767225600)
+        pages, problems, _notices = pdf.write_pdf(html, target, base_url=tmp_path.as_uri() + "/",
+                                                  identifier=b"0123456789abcdef", epoch=1767225600)
         assert (pages, problems) == (30, [])
         return target.read_bytes()
 
@@ -418,7 +418,7 @@ def test_what_weasyprint_reports_is_a_build_warning_naming_the_page(tmp_path, mo
     srcdir = copy_root("pdf-broken", tmp_path)
     outdir, warnings = build(srcdir, tmp_path / "build")
     assert warnings == (
-        f"{srcdir / 'patient-guides' / 'broken-anchor.md'}: WARNING: handouts/broken-anchor.pdf: "
+        f"{srcdir / 'patient-guides' / 'broken-anchor.md'}:16: WARNING: handouts/broken-anchor.pdf: "
         "No anchor #nowhere for internal URI reference [handbook.pdf]\n"
     )
     assert not (outdir / "handbook.pdf").exists()  # a project without protocols has no staff handbook

@@ -33,6 +33,8 @@ from pathlib import Path
 
 import jinja2
 
+from handbook.pdf import messages as weasyprint_messages
+
 #: The paper sizes ``handbook_pdf_paper`` accepts, as CSS ``@page`` sizes.
 PAPER_SIZES = {"letter": "letter", "a4": "A4"}
 
@@ -300,6 +302,25 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+def sort_messages(
+    messages: Sequence[str],
+) -> tuple[list[weasyprint_messages.Classified], list[weasyprint_messages.Notice]]:
+    """WeasyPrint's messages split into (problems, environment notices), each in first-seen order.
+
+    Problems are :class:`handbook.pdf.messages.Classified`; notices are
+    :class:`handbook.pdf.messages.Notice`, each once however often it was logged.
+    """
+    problems, notices = [], []
+    for message in messages:
+        classified = weasyprint_messages.classify(message)
+        if classified.kind == weasyprint_messages.ENVIRONMENT:
+            if classified.notice not in notices:
+                notices.append(classified.notice)
+        else:
+            problems.append(classified)
+    return problems, notices
+
+
 class _CachedPageReferences:
     """``pydyf.PDF.page_references``, built once per page count instead of on every use.
 
@@ -330,11 +351,15 @@ def cache_page_references() -> None:
         pydyf.PDF.page_references = _CachedPageReferences()
 
 
-def write_pdf(html: str, target: Path, *, base_url: str, identifier: bytes, epoch: int) -> tuple[int, list[str]]:
+def write_pdf(
+    html: str, target: Path, *, base_url: str, identifier: bytes, epoch: int
+) -> tuple[int, list[weasyprint_messages.Classified], list[weasyprint_messages.Notice]]:
     """Render ``html`` to a tagged PDF/UA-1 file at ``target``.
 
-    Returns the page count and what WeasyPrint complained about, so the build
-    can report it as a warning (builds are strict).
+    Returns the page count, the problems WeasyPrint reported (the build makes
+    each a warning: builds are strict) and the environment notices (a missing
+    optional library; the build prints each once), sorted by
+    :func:`handbook.pdf.messages.classify`.
     """
     import weasyprint
 
@@ -356,7 +381,7 @@ def write_pdf(html: str, target: Path, *, base_url: str, identifier: bytes, epoc
     tmp = target.with_suffix(".pdf.tmp")
     tmp.write_bytes(data)
     tmp.replace(target)
-    return len(document.pages), collect.messages
+    return (len(document.pages), *sort_messages(collect.messages))
 
 
 def copy_pdfs(pdf_outdir: Path, dest: Path) -> list[Path]:
