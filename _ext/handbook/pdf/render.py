@@ -299,7 +299,8 @@ class _Collect(logging.Handler):
         self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+        # Some messages end in ": <reason>" with an empty reason (an image Pillow cannot read).
+        self.messages.append(record.getMessage().strip().removesuffix(":"))
 
 
 def sort_messages(
