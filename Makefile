@@ -163,6 +163,14 @@ chromium: ## Install Debian's chromium for the browser tests when missing (as ro
 
 test: chromium
 
+# The originality tests read only tests/content/seed_fingerprints.json (hashes,
+# never the articles' text); regenerate it where the articles are present.
+SEEDS ?= ../shared/seeds
+
+.PHONY: fingerprints
+fingerprints: $(VENV_STAMP) ## Regenerate the source articles' fingerprints for the originality tests (SEEDS=../shared/seeds)
+	PYTHONPATH=_ext $(BIN)/python -m handbook.devtools.fingerprints --seeds "$(SEEDS)"
+
 .PHONY: lock
 lock: $(VENV_STAMP) ## Re-pin requirements.txt from requirements.in
 	$(BIN)/python -m pip install --quiet pip-tools
