@@ -72,6 +72,7 @@ pdf: $(VENV_STAMP) ## Build the PDFs into _build/pdf/ (handouts/<guide>.pdf, han
 PDF_LIBS_PROBE = $(BIN)/python -c 'import sys; from weasyprint.text import ffi; \
   sys.exit(3 if ffi.harfbuzz_subset is None or not ffi.harfbuzz.hb_version_atleast(4, 1, 0) else 0)'
 APT_INSTALL    = DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
+PDF_LIBS_TRIED = $(VENV)/.pdf-libs-tried
 
 .PHONY: pdf-libs
 pdf-libs: $(VENV_STAMP) ## Install the PDFs' system libraries (Pango, HarfBuzz-Subset) when missing (as root with apt-get)
@@ -81,11 +82,12 @@ pdf-libs: $(VENV_STAMP) ## Install the PDFs' system libraries (Pango, HarfBuzz-S
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  packages=$$(for p in $$packages; do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 	    grep -q 'ok installed' || echo $$p; done); \
-	  if [ -n "$$packages" ]; then \
+	  if [ -n "$$packages" ] && [ ! -e $(PDF_LIBS_TRIED) ]; then \
 	    echo "Installing" $$packages "for the PDFs (WeasyPrint)"; \
 	    $(APT_INSTALL) $$packages >/dev/null 2>&1 || \
 	      { apt-get update -qq >/dev/null 2>&1 && $(APT_INSTALL) $$packages >/dev/null 2>&1; } || \
-	      echo "  apt-get could not install" $$packages"; carrying on without"; \
+	      { touch $(PDF_LIBS_TRIED); \
+	        echo "  apt-get could not install" $$packages"; carrying on without (not tried again until make distclean)"; }; \
 	    status=0; $(PDF_LIBS_PROBE) >/dev/null 2>&1 || status=$$?; \
 	  fi; \
 	fi; \
