@@ -183,3 +183,23 @@ def test_without_harfbuzz_subset_the_build_passes_and_says_so_once(tmp_path, mon
     # Nothing to render, nothing to say.
     third = build_project(srcdir, tmp_path / "one", "handbookpdf")
     assert "notice:" not in strip_colors(third.app.status.getvalue())
+
+
+def test_write_pdf_returns_problems_and_hands_notices_to_the_caller(tmp_path, monkeypatch):
+    """Every caller of ``write_pdf`` (the builder, the decisions sign-off sheet) gets problems only."""
+    import weasyprint.pdf.fonts
+
+    monkeypatch.setattr(weasyprint.pdf.fonts, "harfbuzz_subset", None)
+    html = ('<!DOCTYPE html><html lang="en"><head><title>T</title><style>'
+            + pdf.font_face_css() + 'body { font-family: "Atkinson Hyperlegible" }</style></head>'
+            '<body><h1>T</h1><p>Text and <a href="#gone">a broken link</a>.</p></body></html>')
+    notices: list = []
+    for name in ("one.pdf", "two.pdf"):
+        pages, problems = pdf.write_pdf(html, tmp_path / name, base_url=tmp_path.as_uri() + "/",
+                                        identifier=b"0123456789abcdef", epoch=1767225600, notices=notices)
+        assert (pages, problems) == (1, ["No anchor #gone for internal URI reference"])
+    assert notices == [messages.HARFBUZZ_SUBSET]
+    # Without a list the notices are simply not reported: never a problem.
+    assert pdf.write_pdf(html, tmp_path / "three.pdf", base_url=tmp_path.as_uri() + "/",
+                         identifier=b"0123456789abcdef", epoch=1767225600)[1] == [
+        "No anchor #gone for internal URI reference"]

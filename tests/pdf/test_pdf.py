@@ -149,8 +149,8 @@ def test_cached_page_references_give_the_same_bytes_as_pydyfs_own(tmp_path, monk
 
     def render(name: str) -> bytes:
         target = tmp_path / name
-        pages, problems, _notices = pdf.write_pdf(html, target, base_url=tmp_path.as_uri() + "/",
-                                                  identifier=b"0123456789abcdef", epoch=1767225600)
+        pages, problems = pdf.write_pdf(html, target, base_url=tmp_path.as_uri() + "/",
+                                        identifier=b"0123456789abcdef", epoch=1767225600)
         assert (pages, problems) == (30, [])
         return target.read_bytes()
 

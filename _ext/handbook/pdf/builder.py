@@ -246,20 +246,17 @@ class HandbookPDFBuilder(StandaloneHTMLBuilder):
         debug.parent.mkdir(parents=True, exist_ok=True)
         debug.write_text(html, encoding="utf-8")
         started = time.perf_counter()
-        pages, problems, notices = pdf.write_pdf(
-            html, target, base_url=Path(self.outdir).as_uri() + "/", identifier=identifier, epoch=self.epoch
+        pages, problems = pdf.write_pdf(
+            html, target, base_url=Path(self.outdir).as_uri() + "/", identifier=identifier, epoch=self.epoch,
+            notices=self.notices,  # printed once, at the end of the build
         )
         seconds = time.perf_counter() - started
         relative = target.relative_to(self.outdir).as_posix()
-        for notice in notices:  # printed once, at the end of the build
-            if notice not in self.notices:
-                self.notices.append(notice)
         for problem in problems:
-            logger.warning("%s: %s", relative, problem.message, type="handbook", subtype="pdf",
-                           location=self._locate(problem, documents, docname))
+            logger.warning("%s: %s", relative, problem, type="handbook", subtype="pdf",
+                           location=self._locate(weasyprint_messages.classify(problem), documents, docname))
         if problems:
-            return {"pdf": relative, "pages": pages, "seconds": round(seconds, 3),
-                    "problems": [problem.message for problem in problems]}
+            return {"pdf": relative, "pages": pages, "seconds": round(seconds, 3), "problems": problems}
         self.rendered_keys[relative] = key
         logger.info("rendered %s (%d pages, %.2f s)", relative, pages, seconds)
         return {"pdf": relative, "pages": pages, "seconds": round(seconds, 3)}

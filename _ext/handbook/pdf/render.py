@@ -353,14 +353,17 @@ def cache_page_references() -> None:
 
 
 def write_pdf(
-    html: str, target: Path, *, base_url: str, identifier: bytes, epoch: int
-) -> tuple[int, list[weasyprint_messages.Classified], list[weasyprint_messages.Notice]]:
+    html: str, target: Path, *, base_url: str, identifier: bytes, epoch: int,
+    notices: list[weasyprint_messages.Notice] | None = None,
+) -> tuple[int, list[str]]:
     """Render ``html`` to a tagged PDF/UA-1 file at ``target``.
 
-    Returns the page count, the problems WeasyPrint reported (the build makes
-    each a warning: builds are strict) and the environment notices (a missing
-    optional library; the build prints each once), sorted by
-    :func:`handbook.pdf.messages.classify`.
+    Returns the page count and the problems WeasyPrint reported (its messages,
+    as strings), which the build makes warnings (builds are strict). What
+    WeasyPrint says about the machine instead (a missing optional library,
+    :func:`handbook.pdf.messages.classify`) is no problem: each such
+    :class:`~handbook.pdf.messages.Notice` is appended to ``notices`` (when
+    given, and not already in it) for the build to print once.
     """
     import weasyprint
 
@@ -382,7 +385,10 @@ def write_pdf(
     tmp = target.with_suffix(".pdf.tmp")
     tmp.write_bytes(data)
     tmp.replace(target)
-    return (len(document.pages), *sort_messages(collect.messages))
+    problems, found = sort_messages(collect.messages)
+    if notices is not None:
+        notices.extend(notice for notice in found if notice not in notices)
+    return len(document.pages), [problem.message for problem in problems]
 
 
 def copy_pdfs(pdf_outdir: Path, dest: Path) -> list[Path]:
