@@ -65,6 +65,40 @@ pdf: $(VENV_STAMP) ## Build the PDFs into _build/pdf/ (handouts/<guide>.pdf, han
 	$(SPHINXBUILD) -b handbookpdf "$(SOURCEDIR)" "$(BUILDDIR)/pdf" -d "$(BUILDDIR)/pdf/.doctrees" $(SPHINXOPTS) $(O)
 	PYTHONPATH=_ext $(BIN)/python -m handbook copypdfs "$(BUILDDIR)/pdf" "$(BUILDDIR)/html/pdf"
 
+# The PDFs need Pango (WeasyPrint loads it), and WeasyPrint subsets their fonts
+# with HarfBuzz-Subset 4.1+ when it finds it; without it, with fontTools (slower,
+# other font bytes; the PDF build says so in one line and carries on). As root
+# with apt-get, set-up installs what is missing, as the chromium target does.
+PDF_LIBS_PROBE = $(BIN)/python -c 'import sys; from weasyprint.text import ffi; \
+  sys.exit(3 if ffi.harfbuzz_subset is None or not ffi.harfbuzz.hb_version_atleast(4, 1, 0) else 0)'
+APT_INSTALL    = DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
+PDF_LIBS_TRIED = $(VENV)/.pdf-libs-tried
+
+.PHONY: pdf-libs
+pdf-libs: $(VENV_STAMP) ## Install the PDFs' system libraries (Pango, HarfBuzz-Subset) when missing (as root with apt-get)
+	@status=0; $(PDF_LIBS_PROBE) >/dev/null 2>&1 || status=$$?; \
+	case $$status in 0) exit 0 ;; 3) packages="libharfbuzz-subset0" ;; \
+	  *) packages="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0" ;; esac; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  packages=$$(for p in $$packages; do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+	    grep -q 'ok installed' || echo $$p; done); \
+	  if [ -n "$$packages" ] && [ ! -e $(PDF_LIBS_TRIED) ]; then \
+	    echo "Installing" $$packages "for the PDFs (WeasyPrint)"; \
+	    $(APT_INSTALL) $$packages >/dev/null 2>&1 || \
+	      { apt-get update -qq >/dev/null 2>&1 && $(APT_INSTALL) $$packages >/dev/null 2>&1; } || \
+	      { touch $(PDF_LIBS_TRIED); \
+	        echo "  apt-get could not install" $$packages"; carrying on without (not tried again until make distclean)"; }; \
+	    status=0; $(PDF_LIBS_PROBE) >/dev/null 2>&1 || status=$$?; \
+	  fi; \
+	fi; \
+	if [ $$status != 0 ] && [ $$status != 3 ]; then \
+	  echo "error: WeasyPrint cannot load Pango, which the PDFs need." >&2; \
+	  echo "  Debian/Ubuntu: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0   macOS: brew install pango" >&2; \
+	fi
+
+pdf: pdf-libs
+test: pdf-libs
+
 .PHONY: livehtml htmllive
 livehtml: $(VENV_STAMP) ## Preview while editing: rebuild and reload the browser on every save
 	$(BIN)/sphinx-autobuild "$(SOURCEDIR)" "$(BUILDDIR)/html" $(SPHINXOPTS) \
@@ -135,6 +169,14 @@ chromium: ## Install Debian's chromium for the browser tests when missing (as ro
 	fi
 
 test: chromium
+
+# The originality tests read only tests/content/seed_fingerprints.json (hashes,
+# never the articles' text); regenerate it where the articles are present.
+SEEDS ?= ../shared/seeds
+
+.PHONY: fingerprints
+fingerprints: $(VENV_STAMP) ## Regenerate the source articles' fingerprints for the originality tests (SEEDS=../shared/seeds)
+	PYTHONPATH=_ext $(BIN)/python -m handbook.devtools.fingerprints --seeds "$(SEEDS)"
 
 .PHONY: lock
 lock: $(VENV_STAMP) ## Re-pin requirements.txt from requirements.in

@@ -2,7 +2,9 @@
 
 ``clinic`` (the clinic settings and their substitutions), ``admonitions`` (the
 fixed-wording boxes), ``readability`` (reading-level limits for patient guides,
-with ``cmudict_lookup``) and ``traceability`` (guidance points and the matrix).
+with ``cmudict_lookup``), ``traceability`` (guidance points and the matrix) and
+``originality`` (pure: fingerprints of the source articles, and the copy check
+the tests run against them).
 """
 
 from __future__ import annotations

@@ -33,6 +33,7 @@ from docutils.parsers.rst import directives, roles
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
+from sphinx.util.console import bold
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 from sphinx.util.osutil import relative_uri
 
@@ -433,8 +434,14 @@ def write_signoff(app: Sphinx, exception: Exception | None) -> None:
     debug.parent.mkdir(parents=True, exist_ok=True)
     debug.write_text(html, encoding="utf-8")
     identifier = pdf.pdf_identifier("signoff", config.project, config.handbook_edition)
+    # Environment notices (a missing optional library) go on the builder's list,
+    # so each is printed once per build however many PDFs met it.
+    printed = getattr(app.builder, "notices", None)
+    notices = list(printed) if printed is not None else []
     pages, problems = pdf.write_pdf(html, target, base_url=Path(app.outdir).as_uri() + "/",
-                                    identifier=identifier, epoch=epoch)
+                                    identifier=identifier, epoch=epoch, notices=notices)
+    for notice in notices[len(printed or []):]:
+        logger.info(bold(notice.line()))
     for problem in problems:
         logger.warning("%s: %s", signoff.SIGNOFF_PDF, problem, type="handbook", subtype="pdf")
     if problems:

@@ -34,9 +34,11 @@ from sphinx.application import Sphinx
 from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.errors import ConfigError
 from sphinx.util import logging
+from sphinx.util.console import bold
 from sphinx.util.osutil import relative_uri
 
 from handbook.doccontrol import model as doccontrol
+from handbook.pdf import messages as weasyprint_messages
 from handbook.pdf import render as pdf
 from handbook.pdf.render import document_role, handout_name
 from handbook.doccontrol.builddate import build_date
@@ -194,10 +196,12 @@ class HandbookPDFBuilder(StandaloneHTMLBuilder):
             self.rendered_keys = json.loads(manifest_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             self.rendered_keys = {}
+        self.notices: list[weasyprint_messages.Notice] = []
         rendered: list[dict] = []
         rendered += self._render_handouts()
         rendered += self._render_handbook()
         rendered += self._render_sign_sheet()
+        self._print_notices()
         manifest_path.write_text(json.dumps(self.rendered_keys, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         self._epoch_stamp().write_text(f"{self.epoch}\n")
         (Path(self.outdir) / BUILD_LOG).write_text(json.dumps(rendered, indent=1) + "\n", encoding="utf-8")
@@ -224,24 +228,54 @@ class HandbookPDFBuilder(StandaloneHTMLBuilder):
         return target.is_file() and self.rendered_keys.get(relative) == key
 
     def _render(self, html: str, target: Path, identifier: bytes, debug_name: str, key: str,
-                docname: str | None = None) -> dict:
+                documents: list[pdf.PrintDocument], docname: str | None = None) -> dict:
         debug = self.pages_dir / debug_name
         debug.parent.mkdir(parents=True, exist_ok=True)
         debug.write_text(html, encoding="utf-8")
         started = time.perf_counter()
         pages, problems = pdf.write_pdf(
-            html, target, base_url=Path(self.outdir).as_uri() + "/", identifier=identifier, epoch=self.epoch
+            html, target, base_url=Path(self.outdir).as_uri() + "/", identifier=identifier, epoch=self.epoch,
+            notices=self.notices,  # printed once, at the end of the build
         )
         seconds = time.perf_counter() - started
         relative = target.relative_to(self.outdir).as_posix()
         for problem in problems:
             logger.warning("%s: %s", relative, problem, type="handbook", subtype="pdf",
-                           location=(docname, None) if docname else None)
+                           location=self._locate(weasyprint_messages.classify(problem), documents, docname))
         if problems:
             return {"pdf": relative, "pages": pages, "seconds": round(seconds, 3), "problems": problems}
         self.rendered_keys[relative] = key
         logger.info("rendered %s (%d pages, %.2f s)", relative, pages, seconds)
         return {"pdf": relative, "pages": pages, "seconds": round(seconds, 3)}
+
+    def _locate(self, problem: weasyprint_messages.Classified, documents: list[pdf.PrintDocument],
+                default: str | None) -> tuple[str, int | None] | None:
+        """The page (and line) a WeasyPrint problem points to.
+
+        The page is the first of the PDF's documents whose rendered body holds
+        what the message names (the broken link, the image, the character);
+        the line is the first line of that page's source that holds it. A
+        handout's problems fall back to its guide, the handbook's to no page.
+        """
+        in_pages, in_source = weasyprint_messages.needles(problem)
+        docname = next(
+            (doc.docname for doc in documents if any(needle in doc.body for needle in in_pages)), default
+        )
+        if docname is None:
+            return None
+        line = None
+        if in_source:
+            try:
+                text = Path(self.env.doc2path(docname)).read_text(encoding="utf-8")
+            except OSError:
+                text = ""
+            line = weasyprint_messages.source_line(text, in_source)
+        return docname, line
+
+    def _print_notices(self) -> None:
+        """One line per environment notice (a missing optional library), once per build."""
+        for notice in self.notices:
+            logger.info(bold(notice.line()))
 
     def _common(self) -> dict:
         return {
@@ -269,7 +303,7 @@ class HandbookPDFBuilder(StandaloneHTMLBuilder):
             doc = pdf.PrintDocument.from_json(json.loads(fragment))
             html = pdf.render_handout_html(doc, edition=self.config.handbook_edition, **self._common())
             identifier = pdf.pdf_identifier("handout", docname, doc.id, doc.version)
-            rendered.append(self._render(html, target, identifier, f"{docname}.print.html", key, docname))
+            rendered.append(self._render(html, target, identifier, f"{docname}.print.html", key, [doc], docname))
         return rendered
 
     def _render_handbook(self) -> list[dict]:
@@ -284,16 +318,17 @@ class HandbookPDFBuilder(StandaloneHTMLBuilder):
             return []
         docs = [pdf.PrintDocument.from_json(json.loads(fragments[d])) for d in protocols]
         docs.sort(key=lambda doc: (doc.id or "~", doc.docname))
+        appendix_docs = [pdf.PrintDocument.from_json(json.loads(fragments[d])) for d in appendices]
         html = pdf.render_handbook_html(
             docs,
-            [pdf.PrintDocument.from_json(json.loads(fragments[d])) for d in appendices],
+            appendix_docs,
             title=self.config.html_title or self.config.project,
             edition=self.config.handbook_edition,
             build_date=self.today.isoformat(),
             **self._common(),
         )
         identifier = pdf.pdf_identifier("handbook", self.config.project, self.config.handbook_edition)
-        return [self._render(html, target, identifier, "handbook.print.html", key)]
+        return [self._render(html, target, identifier, "handbook.print.html", key, docs + appendix_docs)]
 
 
     def _render_sign_sheet(self) -> list[dict]:

@@ -35,6 +35,8 @@ from pathlib import Path
 
 import jinja2
 
+from handbook.pdf import messages as weasyprint_messages
+
 #: The paper sizes ``handbook_pdf_paper`` accepts, as CSS ``@page`` sizes.
 PAPER_SIZES = {"letter": "letter", "a4": "A4"}
 
@@ -354,7 +356,27 @@ class _Collect(logging.Handler):
         self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+        # Some messages end in ": <reason>" with an empty reason (an image Pillow cannot read).
+        self.messages.append(record.getMessage().strip().removesuffix(":"))
+
+
+def sort_messages(
+    messages: Sequence[str],
+) -> tuple[list[weasyprint_messages.Classified], list[weasyprint_messages.Notice]]:
+    """WeasyPrint's messages split into (problems, environment notices), each in first-seen order.
+
+    Problems are :class:`handbook.pdf.messages.Classified`; notices are
+    :class:`handbook.pdf.messages.Notice`, each once however often it was logged.
+    """
+    problems, notices = [], []
+    for message in messages:
+        classified = weasyprint_messages.classify(message)
+        if classified.kind == weasyprint_messages.ENVIRONMENT:
+            if classified.notice not in notices:
+                notices.append(classified.notice)
+        else:
+            problems.append(classified)
+    return problems, notices
 
 
 class _CachedPageReferences:
@@ -387,11 +409,18 @@ def cache_page_references() -> None:
         pydyf.PDF.page_references = _CachedPageReferences()
 
 
-def write_pdf(html: str, target: Path, *, base_url: str, identifier: bytes, epoch: int) -> tuple[int, list[str]]:
+def write_pdf(
+    html: str, target: Path, *, base_url: str, identifier: bytes, epoch: int,
+    notices: list[weasyprint_messages.Notice] | None = None,
+) -> tuple[int, list[str]]:
     """Render ``html`` to a tagged PDF/UA-1 file at ``target``.
 
-    Returns the page count and what WeasyPrint complained about, so the build
-    can report it as a warning (builds are strict).
+    Returns the page count and the problems WeasyPrint reported (its messages,
+    as strings), which the build makes warnings (builds are strict). What
+    WeasyPrint says about the machine instead (a missing optional library,
+    :func:`handbook.pdf.messages.classify`) is no problem: each such
+    :class:`~handbook.pdf.messages.Notice` is appended to ``notices`` (when
+    given, and not already in it) for the build to print once.
     """
     import weasyprint
 
@@ -413,7 +442,10 @@ def write_pdf(html: str, target: Path, *, base_url: str, identifier: bytes, epoc
     tmp = target.with_suffix(".pdf.tmp")
     tmp.write_bytes(data)
     tmp.replace(target)
-    return len(document.pages), collect.messages
+    problems, found = sort_messages(collect.messages)
+    if notices is not None:
+        notices.extend(notice for notice in found if notice not in notices)
+    return len(document.pages), [problem.message for problem in problems]
 
 
 #: Further PDFs the build may write beside ``handbook.pdf`` (copied when present).
