@@ -355,7 +355,7 @@ class HandbookPDFBuilder(StandaloneHTMLBuilder):
             return []
         html = pdf.render_sign_sheet_html(sheet, title=title, **self._common())
         identifier = pdf.pdf_identifier("read-and-sign", self.config.project, sheet.edition)
-        return [self._render(html, target, identifier, "read-and-sign.print.html", key)]
+        return [self._render(html, target, identifier, "read-and-sign.print.html", key, [])]
 
 
 # -- the HTML site links its PDFs -------------------------------------------------
