@@ -3,6 +3,7 @@
 ========================  ====================================================
 ``handbook.doccontrol``   document control: front matter, rules, control panel
 ``handbook.content``      clinic settings, boxes, readability, traceability
+``handbook.decisions``    local decisions: the register, roles, box, rules
 ``handbook.links``        insecure links, internal link check, link report
 ``handbook.pdf``          the ``handbookpdf`` builder: handouts and staff PDF
 ``handbook.editions``     publishing, the archive, changes, edition switcher
@@ -30,6 +31,7 @@ __version__ = "0.1.0"
 CAPABILITIES = (
     "handbook.content",
     "handbook.doccontrol",
+    "handbook.decisions",
     "handbook.links",
     "handbook.pdf",
     "handbook.editions",
