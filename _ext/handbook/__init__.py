@@ -8,6 +8,7 @@
 ``handbook.pdf``          the ``handbookpdf`` builder: handouts and staff PDF
 ``handbook.editions``     publishing, the archive, changes, edition switcher
 ``handbook.html``         how the site presents itself: navigation, a11y
+``handbook.i18n``         translated guides: catalogs, control, switcher
 ``handbook.devtools``     benchmark, synthetic handbooks, warm preview
 ========================  ====================================================
 
@@ -36,6 +37,7 @@ CAPABILITIES = (
     "handbook.pdf",
     "handbook.editions",
     "handbook.html",
+    "handbook.i18n",
 )
 
 

@@ -21,6 +21,7 @@ COMMANDS = {
     "verify": "handbook.editions.verify",
     "site": "handbook.editions.site",
     "preview": "handbook.devtools.preview",
+    "translations": "handbook.i18n.commands",
 }
 
 

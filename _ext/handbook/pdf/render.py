@@ -33,10 +33,12 @@ from pathlib import Path
 
 import jinja2
 
+from handbook.i18n.catalog import N_, _, format_date
+
 #: The paper sizes ``handbook_pdf_paper`` accepts, as CSS ``@page`` sizes.
 PAPER_SIZES = {"letter": "letter", "a4": "A4"}
 
-UNCONTROLLED_NOTICE = (
+UNCONTROLLED_NOTICE = N_(
     "Printed copies are uncontrolled \N{EM DASH} check the online handbook for the current version"
 )
 
@@ -84,9 +86,9 @@ class PrintDocument:
         """The line that identifies the document on paper (and in the footer)."""
         parts = [self.id] if self.id else []
         if self.version:
-            parts.append(f"Version {self.version}")
+            parts.append(_("Version {version}").format(version=self.version))
         if self.effective:
-            parts.append(f"Effective {self.effective}")
+            parts.append(_("Effective {date}").format(date=format_date(self.effective)))
         return " \N{MIDDLE DOT} ".join(parts)
 
     @property
@@ -170,6 +172,21 @@ def online_url(base_url: str, docname: str) -> str:
     return base_url.strip().rstrip("/") + "/" + docname + ".html"
 
 
+def page_of_pages_css(template: str) -> str:
+    """CSS ``content`` for a translated "Page {page} of {pages}" with the page counters in place."""
+    import re
+
+    parts = []
+    for piece in re.split(r"(\{page\}|\{pages\})", template):
+        if piece == "{page}":
+            parts.append("counter(page)")
+        elif piece == "{pages}":
+            parts.append("counter(pages)")
+        elif piece:
+            parts.append(css_string(piece))
+    return " ".join(parts)
+
+
 def qr_data_uri(url: str) -> str:
     """A QR code for ``url`` as an SVG data URI (pure Python: segno)."""
     import segno
@@ -218,6 +235,8 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["css_string"] = css_string
+    env.filters["page_of_pages_css"] = page_of_pages_css
+    env.globals["_"] = _  # the handbook catalog: the PDFs speak the build's language
     return env
 
 
@@ -235,7 +254,7 @@ def _common_context(*, clinic: dict, paper: str, language: str, epoch: int, extr
         "font_face_css": font_face_css(),
         "print_css": (TEMPLATE_DIR / "print.css").read_text(encoding="utf-8"),
         "extra_css": extra_css,
-        "uncontrolled": UNCONTROLLED_NOTICE,
+        "uncontrolled": _(UNCONTROLLED_NOTICE),
         "font_family": FONT_FAMILY,
     }
 
