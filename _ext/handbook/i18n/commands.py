@@ -86,6 +86,7 @@ def status(source: Path, out=sys.stdout) -> int:
             state = control.state(record, version)
             po = catalogs.catalog_path(locale_dir, language, docname)
             done = catalogs.completeness(po)
+            po = po.relative_to(source) if po.is_relative_to(source) else po
             line = (f"  {guide_id} {docname}: {state}"
                     + (f" (translates {record.english_version}, English is {version})" if state in ("stale", "accepted") else "")
                     + f"; {done.total - len(done.untranslated) - len(done.fuzzy)}/{done.total} translated")
@@ -93,7 +94,7 @@ def status(source: Path, out=sys.stdout) -> int:
                 line += f", {len(done.untranslated)} untranslated (first at {po}:{done.untranslated[0].line})"
             if done.fuzzy:
                 line += f", {len(done.fuzzy)} fuzzy (first at {po}:{done.fuzzy[0].line})"
-            findings = glossary.check(catalogs.read_catalog(po), rules) if po.is_file() and rules else []
+            findings = glossary.check(catalogs.read_catalog(source / po), rules) if (source / po).is_file() and rules else []
             if findings:
                 line += f", {len(findings)} glossary"
             print(line, file=out)
@@ -101,7 +102,7 @@ def status(source: Path, out=sys.stdout) -> int:
                 print(f"    {po}:{finding.line}: {finding.message} [{finding.rule}]", file=out)
             if record is not None:
                 problems += len(done.untranslated) + len(done.fuzzy) + len(findings) + (state == "stale")
-                if done.total == 0:
+                if done.total == 0:  # no catalog at all
                     print(f"    {po}: missing: run make translations-update", file=out)
                     problems += 1
             elif required:

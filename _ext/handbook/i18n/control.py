@@ -232,3 +232,41 @@ def publication_problems(records: dict[str, Translation], guides: dict[str, tupl
                 f"translation still says the same"
             )
     return problems
+
+
+def configured_languages(srcdir: Path) -> list[str]:
+    """``handbook_languages`` of ``srcdir/conf.py``; ``[]`` for a tree from before translations."""
+    import runpy
+
+    conf = Path(srcdir) / "conf.py"
+    if not conf.is_file():
+        return []
+    return list(runpy.run_path(str(conf)).get("handbook_languages", []))
+
+
+def translation_problems(srcdir: Path) -> list[str]:
+    """Step 3 of ``make publish`` for translations: every stale translation not accepted, and
+    every translations register that cannot be read, in each language of ``srcdir/conf.py``."""
+    import runpy
+
+    from handbook.doccontrol.frontmatter import FrontMatterError, read_front_matter
+
+    conf = runpy.run_path(str(Path(srcdir) / "conf.py"))
+    languages = conf.get("handbook_languages", [])
+    locale_dir = Path(srcdir) / (conf.get("locale_dirs") or ["locales"])[0]
+    guides: dict[str, tuple[str, str]] = {}
+    for folder in conf.get("handbook_translated_folders", ["patient-guides"]):
+        for path in sorted((Path(srcdir) / folder).glob("*.md")):
+            try:
+                front = read_front_matter(path)
+            except (FrontMatterError, OSError):
+                continue
+            if front and isinstance(front.data.get("id"), str):
+                guides[front.data["id"]] = (str(front.data.get("version", "")), f"{folder}/{path.name}")
+    problems = []
+    for language in languages:
+        records, register_problems, register = read_register(locale_dir, language)
+        shown = register.relative_to(srcdir).as_posix() if register.is_relative_to(srcdir) else str(register)
+        problems += [f"{shown}:{p.line}: {p.message}" for p in register_problems]
+        problems += publication_problems(records, guides, language, shown)
+    return problems

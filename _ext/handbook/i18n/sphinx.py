@@ -217,6 +217,18 @@ def gettext_pages(app: Sphinx) -> None:
 def _build_finished(app: Sphinx, exception) -> None:
     for name in _WHOLE_HANDBOOK_LOGGERS:
         logging.getLogger(name).logger.removeFilter(_DROP_WHOLE_HANDBOOK)
+    language = translated_build(app.config)
+    if exception is None and language and app.builder.name == "html" and app.config.root_doc != "index":
+        # <lang>/index.html: where the edition switcher falls back to, and a short address to give patients.
+        from html import escape
+
+        target = escape(app.builder.get_target_uri(app.config.root_doc))
+        title = escape(str(app.config.html_title or app.config.project))
+        Path(app.outdir, "index.html").write_text(
+            f'<!DOCTYPE html>\n<html lang="{escape(language)}">\n<head>\n<meta charset="utf-8">\n'
+            f"<title>{title}</title>\n"
+            f'<meta http-equiv="refresh" content="0; url={target}">\n</head>\n'
+            f'<body><p><a href="{target}">{title}</a></p></body>\n</html>\n', encoding="utf-8")
 
 
 def _is_partial_build(app: Sphinx) -> bool:

@@ -406,7 +406,9 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     """``python -m handbook copypdfs _build/pdf _build/html/pdf`` (what ``make pdf`` runs)."""
-    if not (Path(args.pdf_outdir) / "handbook.pdf").is_file():
+    outdir = Path(args.pdf_outdir)
+    # A translated build (handbook.i18n) prints the guides only: handouts, no handbook.pdf.
+    if not (outdir / "handbook.pdf").is_file() and not any((outdir / "handouts").glob("*.pdf")):
         print(f"copypdfs: no handbook.pdf in {args.pdf_outdir}: run 'make pdf'", file=sys.stderr)
         return 2
     copied = copy_pdfs(args.pdf_outdir, args.dest)
