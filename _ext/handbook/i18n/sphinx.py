@@ -180,7 +180,7 @@ def configure(app: Sphinx, config: Config) -> None:
     config.html_search_language = base_language(language)
     config.handbook_readability_docs = []  # the English formula does not apply; see handbook_readability_languages
     config.handbook_switcher_json_url = "../" + config.handbook_switcher_json_url
-    for name in ("project", "html_title"):
+    for name in ("project", "html_title", "author", "copyright"):
         value = getattr(config, name, None)
         if isinstance(value, str) and value:
             setattr(config, name, _(value))
@@ -244,13 +244,14 @@ class EnglishPageLinks(SphinxPostTransform):
     default_priority = 5  # before MyST's resolver, which would warn "Unknown source document"
 
     def run(self, **kwargs: Any) -> None:
-        if not _is_partial_build(self.app):
+        builder = self.env._builder_cls  # Sphinx 9: SphinxTransform.app is deprecated
+        if translated_build(self.config) is None and builder.name != "gettext":
             return
         for node in list(self.document.findall(addnodes.pending_xref)):
             if node.get("refdomain") != "doc" or node.get("reftype") != "myst":
                 continue
             target = node["reftarget"]
-            if target in self.env.all_docs or not (Path(self.app.srcdir) / f"{target}.md").is_file():
+            if target in self.env.all_docs or not (Path(self.env.srcdir) / f"{target}.md").is_file():
                 continue
             content = node[0].deepcopy() if node.children else nodes.inline("", target)
             uri = self._english_uri(target, node.get("reftargetid"))
@@ -261,16 +262,16 @@ class EnglishPageLinks(SphinxPostTransform):
                 node.replace_self(ref)
 
     def _english_uri(self, target: str, anchor: str | None) -> str | None:
-        builder = self.app.builder
+        builder = self.env._builder_cls
         suffix = f"#{anchor}" if anchor else ""
         if builder.name == "handbookpdf":
-            base = self.app.config.handbook_clinic.get("base_url", "").strip()
+            base = self.config.handbook_clinic.get("base_url", "").strip()
             return f"{base.rstrip('/')}/{target}.html{suffix}" if base else None
-        if builder.format != "html" or not hasattr(builder, "get_target_uri"):
+        if builder.name not in ("html", "dirhtml") or translated_build(self.config) is None:
             return None
-        here = builder.get_target_uri(self.env.docname)
-        depth = here.count("/") + 1  # out of the page's folder, then out of <lang>/
-        return "../" * depth + builder.get_target_uri(target).lstrip("/") + suffix
+        file_suffix = self.config.html_file_suffix or ".html"
+        depth = self.env.docname.count("/") + 1  # out of the page's folder, then out of <lang>/
+        return "../" * depth + target + file_suffix + suffix
 
 
 # -- reading a translated page ------------------------------------------------------------
@@ -312,7 +313,9 @@ def read_translated_page(app: Sphinx, doctree: nodes.document) -> None:
         return
     docname = app.env.docname
     po = _catalog_of(app, docname, language)
-    done = catalogs.translations(po)
+    entries = catalogs.read_catalog(po) if po.is_file() else []
+    done = {e.msgid: e.msgstr for e in entries if e.translated}
+    fuzzy = {e.msgid: e.line for e in entries if e.fuzzy and e.msgstr}
     history = [s for s in doctree.findall(nodes.section) if "change-history" in s["ids"]]
     late = {id(n) for s in history for n in s.findall()}
     for node, msg in extract_messages(doctree):
@@ -324,6 +327,13 @@ def read_translated_page(app: Sphinx, doctree: nodes.document) -> None:
             continue
         shown = " ".join(msg.split())
         shown = shown if len(shown) <= 70 else shown[:67] + "..."
+        if msg in fuzzy:
+            logger.warning(
+                "not translated into %s: %r is marked fuzzy in %s:%d (the English changed): check the "
+                "translation and remove the fuzzy flag", language, shown, _relative(app, po), fuzzy[msg],
+                type="handbook", subtype="translation", location=node,
+            )
+            continue
         logger.warning(
             "not translated into %s: %r; translate it in %s (make translations-update adds new text)",
             language, shown, _relative(app, po), type="handbook", subtype="translation", location=node,
