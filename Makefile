@@ -29,10 +29,11 @@ endif
 
 PORT ?= 8000
 
-# Translations: the languages conf.py lists in handbook_languages (README,
-# "Translations"). Each gets its own build: _build/html/<lang>/, _build/pdf/<lang>/.
+# Translations: the languages conf.py lists in handbook_languages that record a
+# translation (README, "Translations"). Each gets its own build: _build/html/<lang>/,
+# _build/pdf/<lang>/. Worked out when a recipe runs (the venv exists by then);
 # `make LANGUAGES=` builds English only.
-LANGUAGES   ?= $(shell python3 -c 'import runpy; print(" ".join(runpy.run_path("conf.py").get("handbook_languages", [])))' 2>/dev/null)
+LANGUAGES   ?= $$($(HANDBOOK) translations languages)
 
 .DEFAULT_GOAL := all
 
@@ -86,7 +87,8 @@ pdf: $(VENV_STAMP) ## Build the PDFs into _build/pdf/ (handouts/<guide>.pdf, han
 .PHONY: translations-update
 translations-update: $(VENV_STAMP) ## Extract the guides' English text (gettext) and update locales/<lang>/LC_MESSAGES/*.po, then report what is left
 	$(SPHINXBUILD) -b gettext "$(SOURCEDIR)" "$(BUILDDIR)/gettext" -d "$(BUILDDIR)/doctrees-gettext" $(SPHINXOPTS) $(O)
-	$(BIN)/sphinx-intl update -p "$(BUILDDIR)/gettext" -d locales -w 0 --no-obsolete $(foreach lang,$(LANGUAGES),-l $(lang))
+	$(BIN)/sphinx-intl update -p "$(BUILDDIR)/gettext" -d locales -w 0 --no-obsolete \
+	  $$(for lang in $$($(HANDBOOK) translations languages --all); do printf -- '-l %s ' $$lang; done)
 	$(HANDBOOK) translations status
 
 .PHONY: translations-status

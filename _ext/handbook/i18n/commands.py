@@ -23,11 +23,14 @@ HELP = "translations: per guide and language, what is untranslated, fuzzy, stale
 
 def add_arguments(parser) -> None:
     parser.add_argument("action", choices=["status", "languages", "extract"],
-                        help="status: the report; languages: print handbook_languages; extract: rewrite the "
+                        help="status: the report; languages: the languages to build (handbook_languages that record a "
+                             "translation); extract: rewrite the "
                              "extension's own template, _ext/handbook/i18n/locales/handbook.pot")
     parser.add_argument("--check", action="store_true",
                         help="exit 1 unless every recorded translation is complete, clean and not stale")
     parser.add_argument("--source", type=Path, default=Path("."), help="the handbook's folder (default: .)")
+    parser.add_argument("--all", action="store_true",
+                        help="languages: every language of handbook_languages, translated or not yet")
 
 
 def read_conf(source: Path) -> dict:
@@ -142,7 +145,10 @@ def run(args) -> int:
 
         return extract(TEMPLATE.parent.parent.parent, TEMPLATE)
     if args.action == "languages":
-        print(" ".join(read_conf(source).get("handbook_languages", [])))
+        from handbook.i18n.control import configured_languages
+
+        languages = read_conf(source).get("handbook_languages", []) if args.all else configured_languages(source)
+        print(" ".join(languages))
         return 0
     problems = status(source)
     if args.check and problems:

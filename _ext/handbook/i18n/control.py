@@ -235,13 +235,21 @@ def publication_problems(records: dict[str, Translation], guides: dict[str, tupl
 
 
 def configured_languages(srcdir: Path) -> list[str]:
-    """``handbook_languages`` of ``srcdir/conf.py``; ``[]`` for a tree from before translations."""
+    """The languages of ``srcdir`` to build: ``handbook_languages`` of its ``conf.py`` that
+    record at least one translation (``<locale_dir>/<lang>/translations.yaml``).
+
+    ``[]`` for a tree from before translations, or a language not started yet
+    (a build of nothing but an untranslated index would only fail).
+    """
     import runpy
 
-    conf = Path(srcdir) / "conf.py"
-    if not conf.is_file():
+    conf_path = Path(srcdir) / "conf.py"
+    if not conf_path.is_file():
         return []
-    return list(runpy.run_path(str(conf)).get("handbook_languages", []))
+    conf = runpy.run_path(str(conf_path))
+    locale_dir = Path(srcdir) / (conf.get("locale_dirs") or ["locales"])[0]
+    return [language for language in conf.get("handbook_languages", [])
+            if read_register(locale_dir, language)[0]]
 
 
 def translation_problems(srcdir: Path) -> list[str]:
