@@ -241,3 +241,34 @@ def test_translations_status_reports_each_guide(tmp_path):
         "locales/es/LC_MESSAGES/patient-guides/care.po:36), 1 fuzzy (first at locales/es/LC_MESSAGES/patient-guides/care.po:32)\n"
     )
     assert "translations: 2 problem(s)" in result.stderr
+
+
+# -- decisions, and a second language with no code ------------------------------------------------
+
+
+@pytest.mark.sphinx("html", testroot="i18n-decisions", confoverrides={"language": "es"})
+def test_decisions_print_with_spanish_units_and_wording(app):
+    app.build()
+    assert warnings_of(app) == []
+    soup = BeautifulSoup((Path(app.outdir) / "patient-guides" / "getting-ready.html").read_text(encoding="utf-8"), "html.parser")
+    decisions = [node.get_text() for node in soup.select(".handbook-decision")]
+    assert decisions == ["No coma nada durante 6 horas antes de su tratamiento", "2 horas", "1 día"]
+    paragraphs = [p.get_text(" ", strip=True) for p in soup.select("section > p")]
+    assert "Deje de tomar líquidos claros 2 horas antes." in paragraphs
+    # An English draft is a draft in Spanish too, above the translation's own banner.
+    banners = [b.get_text(" ", strip=True)[:40] for b in soup.select(".handbook-banner")]
+    assert banners == ["Borrador — no es para uso clínico. La ve", "Traducción en borrador — un traductor mé"]
+
+
+@pytest.mark.sphinx("html", testroot="i18n-vietnamese", confoverrides={"language": "vi"})
+def test_a_second_language_needs_no_code(app):
+    """Vietnamese from conf.py and locales/vi/ alone: the clinic's catalog translates the box title."""
+    app.build()
+    assert warnings_of(app) == []
+    soup = BeautifulSoup((Path(app.outdir) / "patient-guides" / "care.html").read_text(encoding="utf-8"), "html.parser")
+    assert soup.html["lang"] == "vi"
+    assert soup.select_one(".admonition-title").get_text(strip=True) == "Gọi 911 nếu"
+    assert soup.select_one("a.handbook-pdf-link").get_text(strip=True) == "In hướng dẫn này (PDF)"
+    switcher = soup.select_one("nav.handbook-language-switcher")
+    assert switcher.get_text(" ", strip=True) == "Ngôn ngữ: Tiếng Việt · English"
+    assert "16 tháng 11, 2026" in soup.select_one(".handbook-doc-control").get_text(" ", strip=True)

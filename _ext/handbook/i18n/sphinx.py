@@ -577,9 +577,10 @@ def _top_section(doctree: nodes.document) -> nodes.section | None:
 
 
 def _insert_after_title_and_banners(section: nodes.section, new: list[nodes.Node]) -> None:
-    index = 1 if section.children and isinstance(section[0], nodes.title) else 0
-    while index < len(section) and "handbook-banner" in section[index].get("classes", []):
-        index += 1
+    """After document control's banners when there are some, else right under the title."""
+    banners = [i for i, child in enumerate(section.children)
+               if isinstance(child, nodes.Element) and "handbook-banner" in child.get("classes", [])]
+    index = banners[-1] + 1 if banners else (1 if section.children and isinstance(section[0], nodes.title) else 0)
     section[index:index] = new
 
 
