@@ -20,7 +20,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from conftest import REPO_ROOT, build_handbook
+from conftest import REPO_ROOT
 from handbook.doccontrol.frontmatter import read_front_matter
 from handbook.i18n.search import fold
 
@@ -55,17 +55,15 @@ GUIDES = translated_guides()
 
 
 @pytest.fixture(scope="module")
-def site_es(tmp_path_factory):
-    build = build_handbook(tmp_path_factory.mktemp("handbook-es"), "html", language="es")
+def site_es(handbook_translations):
+    build = handbook_translations["es"][0]
     assert build.warnings == "", build.warnings
     return build.outdir
 
 
 @pytest.fixture(scope="module")
-def pdf_es(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SOURCE_DATE_EPOCH", "1763600000")
-        build = build_handbook(tmp_path_factory.mktemp("handbook-pdf-es"), "handbookpdf", language="es")
+def pdf_es(handbook_translations):
+    build = handbook_translations["es"][1]
     assert build.warnings == "", build.warnings
     return build.outdir
 

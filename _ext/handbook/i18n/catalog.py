@@ -36,8 +36,13 @@ SOURCE_LANGUAGE = "en"
 PACKAGE_LOCALES = Path(__file__).resolve().parent / "locales"
 TEMPLATE = PACKAGE_LOCALES / "handbook.pot"
 
-#: Translate a string with the handbook catalog (call it at render time, never at import).
-_ = get_translation(CATALOG)
+_translate = get_translation(CATALOG)
+
+
+def _(message: str) -> str:
+    """``message`` translated with the handbook catalog, as a plain ``str`` (call it at render
+    time, never at import: mark module constants with :func:`N_` and translate them when used)."""
+    return str(_translate(message))
 
 _state = {"language": SOURCE_LANGUAGE}
 
