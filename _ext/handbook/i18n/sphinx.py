@@ -218,6 +218,9 @@ def _build_finished(app: Sphinx, exception) -> None:
     for name in _WHOLE_HANDBOOK_LOGGERS:
         logging.getLogger(name).logger.removeFilter(_DROP_WHOLE_HANDBOOK)
     language = translated_build(app.config)
+    if language and app.builder.name == "handbookpdf":
+        # A translated build prints the guides only; the staff's sign-off sheet stays English.
+        Path(app.outdir, "decisions-signoff.pdf").unlink(missing_ok=True)
     if exception is None and language and app.builder.name == "html" and app.config.root_doc != "index":
         # <lang>/index.html: where the edition switcher falls back to, and a short address to give patients.
         from html import escape
