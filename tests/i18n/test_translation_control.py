@@ -272,3 +272,13 @@ def test_a_second_language_needs_no_code(app):
     switcher = soup.select_one("nav.handbook-language-switcher")
     assert switcher.get_text(" ", strip=True) == "Ngôn ngữ: Tiếng Việt · English"
     assert "16 tháng 11, 2026" in soup.select_one(".handbook-doc-control").get_text(" ", strip=True)
+
+
+@pytest.mark.sphinx("html", testroot="i18n-decision-wording", confoverrides={"language": "es"})
+def test_a_decision_without_spanish_wording_warns_at_the_po_line(app):
+    app.build()
+    assert warnings_of(app) == [
+        "locales/es/LC_MESSAGES/patient-guides/getting-ready.po:28: WARNING: {decision}`LD-001` has an English "
+        "patient wording but none in es, so it prints the value alone: add wording.es.patient to "
+        "reference/decisions.yaml, or write the sentence here around {decision-value}`LD-001` [handbook.translation]",
+    ]

@@ -285,7 +285,8 @@ def _catalog_of(app: Sphinx, docname: str, language: str) -> Path:
 
 
 def _has_letters(text: str) -> bool:
-    return bool(re.search(r"[^\W\d_]{2,}", text))
+    """Whether ``text`` has words to translate (not only numbers, signs or ``&nbsp;``)."""
+    return bool(re.search(r"[^\W\d_]{2,}", re.sub(r"&#?\w+;", "", text)))
 
 
 def _history_summaries(doctree: nodes.document):
@@ -559,9 +560,43 @@ def check_translations(app: Sphinx, env: BuildEnvironment) -> None:
         po = _catalog_of(app, docname, language)
         if not po.is_file():
             continue
-        for finding in glossary.check(catalogs.read_catalog(po), rules):
+        entries = catalogs.read_catalog(po)
+        for finding in glossary.check(entries, rules):
             logger.warning("%s [%s]", finding.message, finding.rule, type="handbook", subtype="glossary",
                            location=f"{_relative(app, po)}:{finding.line}")
+        for line, decision_id in _decisions_without_wording(env, entries, language):
+            logger.warning(
+                "{decision}`%s` has an English patient wording but none in %s, so it prints the value alone: "
+                "add wording.%s.patient to %s, or write the sentence here around {decision-value}`%s`",
+                decision_id, language, base_language(language), app.config.handbook_decisions_file, decision_id,
+                type="handbook", subtype="translation", location=f"{_relative(app, po)}:{line}")
+
+
+_DECISION_ROLE = re.compile(r"\{decision\}`\s*(LD-\d+)\s*`")
+
+
+def _decisions_without_wording(env: BuildEnvironment, entries, language: str) -> list[tuple[int, str]]:
+    """(line, id) of each ``{decision}`` in a translation whose decision has an English patient
+    wording but none in ``language``: the translated sentence would shrink to the bare value."""
+    try:
+        from handbook.decisions.sphinx import register_of
+    except ImportError:
+        return []
+    register = register_of(env)
+    if register is None:
+        return []
+    found = []
+    for entry in entries:
+        if not entry.translated:
+            continue
+        for decision_id in _DECISION_ROLE.findall(entry.msgstr):
+            decision = register.decisions.get(decision_id)
+            if decision is None or not isinstance(decision.wording.get("patient"), str):
+                continue
+            block = decision.wording.get(language) or decision.wording.get(base_language(language))
+            if not (isinstance(block, dict) and isinstance(block.get("patient"), str)):
+                found.append((entry.line, decision_id))
+    return found
 
 
 # -- what a reader sees: banners and the language switcher --------------------------------
