@@ -162,8 +162,13 @@ class _DropWholeHandbookChecks(logging.logging.Filter):
         return not self.PATTERN.match(str(record.msg))
 
 
+#: The module's own CSS (language switcher, translation banners).
+STATIC_DIR = Path(__file__).parent / "static"
+
+
 def configure(app: Sphinx, config: Config) -> None:
     """Settings of a translated build; the handbook catalog's words for the decisions register."""
+    config.html_static_path = [*config.html_static_path, str(STATIC_DIR)]
     language = translated_build(config)
     try:
         from handbook.decisions import register as decisions_register
@@ -742,6 +747,7 @@ def setup(app: Sphinx) -> None:
     catalog.install(language, project_dirs, Path(app.doctreedir) / "handbook-locale")
     search.register()
     app.connect("config-inited", configure, priority=400)
+    app.add_css_file("handbook-i18n.css")
     app.connect("builder-inited", gettext_pages)
     app.add_post_transform(EnglishPageLinks)
     app.connect("doctree-read", read_translated_page, priority=450)
