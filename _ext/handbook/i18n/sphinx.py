@@ -713,8 +713,36 @@ def merge(app: Sphinx, env: BuildEnvironment, docnames, other: BuildEnvironment)
     _scores(env).update({name: theirs[name] for name in docnames if name in theirs})
 
 
+def _control_state(app: Sphinx) -> str:
+    """A digest of what every page's banners, switcher and fixed words depend on: each
+    language's ``translations.yaml`` and the ``handbook`` catalogs of this build's language."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    root = locale_dir(Path(app.srcdir), app.config)
+    project_dirs = [Path(app.srcdir) / d for d in (app.config.locale_dirs or [])]
+    language = app.config.language or catalog.SOURCE_LANGUAGE
+    files = [root / base_language(lang) / control.REGISTER_NAME for lang in app.config.handbook_languages]
+    if not catalog.is_source_language(language):
+        files += catalog.catalog_sources(language, project_dirs)
+    for path in files:
+        digest.update(str(path).encode())
+        digest.update(path.read_bytes() if path.is_file() else b"(none)")
+    return digest.hexdigest()
+
+
 def outdated(app: Sphinx, env: BuildEnvironment, added, changed, removed) -> list[str]:
-    """Catalogs are not sources Sphinx tracks for the English build: re-read guides whose .po changed."""
+    """Pages to rebuild that Sphinx does not know about.
+
+    When a ``translations.yaml`` or a ``handbook`` catalog changed (a review
+    recorded, a guide translated, a word of the extension's catalog), every page:
+    banners, switchers and fixed words depend on them. In the English build,
+    the guides whose ``.po`` catalog changed (the readability report scores them).
+    """
+    state = _control_state(app)
+    if getattr(env, "handbook_i18n_control_state", None) != state:
+        env.handbook_i18n_control_state = state
+        return sorted(set(env.found_docs) - set(added) - set(changed))
     if translated_build(app.config) is not None or not app.config.handbook_languages:
         return []
     stamp = {}
