@@ -172,7 +172,10 @@ def test_readability_report_scores_spanish_beside_english(handbook_html):
         cell = rows[guide_id][-1]
         match = re.fullmatch(r"(\d+\.\d) (bastante fácil|muy fácil) – Pass", cell)
         assert match and float(match.group(1)) >= 65, cell
-    assert rows["PG-001"][-1] == "not translated"
+    for path in sorted((REPO_ROOT / "patient-guides").glob("*.md")):
+        front = read_front_matter(path)
+        if front and front.data.get("id") in rows and f"patient-guides/{path.stem}" not in GUIDES:
+            assert rows[front.data["id"]][-1] == "not translated"
     assert "Szigriszt-Pazos" in soup.select_one(".handbook-readability-languages").get_text()
 
 
@@ -222,3 +225,20 @@ def test_spanish_build_has_no_handbook_pdf(pdf_es):
     assert not (pdf_es / "handbook.pdf").exists()
     assert sorted(p.name for p in (pdf_es / "handouts").glob("*.pdf")) == sorted(
         f"{d.rsplit('/', 1)[1]}.pdf" for d in GUIDES)
+
+
+def test_required_translations_name_every_guide_without_one(tmp_path):
+    """``handbook_translations_required = True``: each guide with no Spanish record is a warning."""
+    from conftest import build_handbook
+
+    build = build_handbook(tmp_path, "html", language="es", handbook_translations_required=True)
+    missing = []
+    for path in sorted((REPO_ROOT / "patient-guides").glob("*.md")):
+        front = read_front_matter(path)
+        if path.stem != "index" and f"patient-guides/{path.stem}" not in GUIDES:
+            missing.append(
+                f"patient-guides/{path.stem}.md:1: WARNING: {front.data['id']} has no es translation "
+                f"(handbook_translations_required): translate locales/es/LC_MESSAGES/patient-guides/{path.stem}.po "
+                "and record it in locales/es/translations.yaml [handbook.translation]")
+    assert missing
+    assert sorted(build.warnings.splitlines()) == sorted(missing)
