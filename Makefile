@@ -15,6 +15,7 @@ BUILDDIR     = _build
 PYTESTOPTS  ?=
 
 BIN          = $(VENV)/bin
+HANDBOOK     = PYTHONPATH=_ext $(BIN)/python -m handbook
 VENV_STAMP   = $(VENV)/.installed
 SPHINXBUILD  = $(BIN)/sphinx-build
 
@@ -27,6 +28,12 @@ ifneq ($(SOURCE_DATE_EPOCH),)
 endif
 
 PORT ?= 8000
+
+# Translations: the languages conf.py lists in handbook_languages that record a
+# translation (README, "Translations"). Each gets its own build: _build/html/<lang>/,
+# _build/pdf/<lang>/. Worked out when a recipe runs (the venv exists by then);
+# `make LANGUAGES=` builds English only.
+LANGUAGES   ?= $$($(HANDBOOK) translations languages)
 
 .DEFAULT_GOAL := all
 
@@ -54,16 +61,43 @@ $(VENV_STAMP): requirements.txt
 venv: $(VENV_STAMP) ## Create or update .venv from requirements.txt
 
 .PHONY: html
-html: $(VENV_STAMP) ## Build the HTML site into _build/html/ (strict: any warning fails)
+html: $(VENV_STAMP) ## Build the HTML site into _build/html/, each translation into _build/html/<lang>/ (strict)
 	$(SPHINXBUILD) -M html "$(SOURCEDIR)" "$(BUILDDIR)" $(SPHINXOPTS) $(O)
+	@for lang in $(LANGUAGES); do \
+	  echo "$(SPHINXBUILD) -b html -D language=$$lang ... $(BUILDDIR)/html/$$lang"; \
+	  $(SPHINXBUILD) -b html -D language=$$lang "$(SOURCEDIR)" "$(BUILDDIR)/html/$$lang" \
+	    -d "$(BUILDDIR)/doctrees-$$lang" $(SPHINXOPTS) $(O) || exit 1; \
+	done
 
 # PDFs: the handbookpdf builder (handbook.pdf.builder) keeps its own doctrees so
 # `make -j html pdf` never shares a pickle between two processes. The PDFs are
 # then copied to _build/html/pdf/, where the HTML pages link them.
 .PHONY: pdf
-pdf: $(VENV_STAMP) ## Build the PDFs into _build/pdf/ (handouts/<guide>.pdf, handbook.pdf, decisions-signoff.pdf) and copy them to _build/html/pdf/
+pdf: $(VENV_STAMP) ## Build the PDFs into _build/pdf/ (handouts/<guide>.pdf, handbook.pdf, decisions-signoff.pdf; <lang>/handouts/) and copy them beside the HTML
 	$(SPHINXBUILD) -b handbookpdf "$(SOURCEDIR)" "$(BUILDDIR)/pdf" -d "$(BUILDDIR)/pdf/.doctrees" $(SPHINXOPTS) $(O)
 	PYTHONPATH=_ext $(BIN)/python -m handbook copypdfs "$(BUILDDIR)/pdf" "$(BUILDDIR)/html/pdf"
+	@for lang in $(LANGUAGES); do \
+	  echo "$(SPHINXBUILD) -b handbookpdf -D language=$$lang ... $(BUILDDIR)/pdf/$$lang"; \
+	  $(SPHINXBUILD) -b handbookpdf -D language=$$lang "$(SOURCEDIR)" "$(BUILDDIR)/pdf/$$lang" \
+	    -d "$(BUILDDIR)/pdf/$$lang/.doctrees" $(SPHINXOPTS) $(O) || exit 1; \
+	  PYTHONPATH=_ext $(BIN)/python -m handbook copypdfs "$(BUILDDIR)/pdf/$$lang" "$(BUILDDIR)/html/$$lang/pdf" || exit 1; \
+	done
+
+# Translations: see "Translations" in README.md.
+.PHONY: translations-update
+translations-update: $(VENV_STAMP) ## Extract the guides' English text (gettext) and update locales/<lang>/LC_MESSAGES/*.po, then report what is left
+	$(SPHINXBUILD) -b gettext "$(SOURCEDIR)" "$(BUILDDIR)/gettext" -d "$(BUILDDIR)/doctrees-gettext" $(SPHINXOPTS) $(O)
+	$(BIN)/sphinx-intl update -p "$(BUILDDIR)/gettext" -d locales -w 0 --no-obsolete \
+	  $$(for lang in $$($(HANDBOOK) translations languages --all); do printf -- '-l %s ' $$lang; done)
+	$(HANDBOOK) translations status
+
+.PHONY: translations-status
+translations-status: $(VENV_STAMP) ## Per guide and language: untranslated and fuzzy entries, review state, glossary, reading level
+	$(HANDBOOK) translations status
+
+.PHONY: translations-check
+translations-check: $(VENV_STAMP) ## Like translations-status, but fail unless every recorded translation is complete and clean
+	$(HANDBOOK) translations status --check
 
 # The PDFs need Pango (WeasyPrint loads it), and WeasyPrint subsets their fonts
 # with HarfBuzz-Subset 4.1+ when it finds it; without it, with fontTools (slower,
@@ -130,7 +164,6 @@ linkcheck: checklinks ## Check every external link on the internet (needs networ
 	exit $$status
 
 # Publishing editions: see "Publishing an edition" in README.md.
-HANDBOOK     = PYTHONPATH=_ext $(BIN)/python -m handbook
 
 .PHONY: publish
 publish: $(VENV_STAMP) ## Publish an edition into the archive (_site/): make publish EDITION=2026.2

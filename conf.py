@@ -104,6 +104,22 @@ handbook_edition = os.environ.get("HANDBOOK_EDITION", "working copy (unpublished
 # What changed since the previous edition (JSON); `make publish` writes it.
 handbook_changes_file = os.environ.get("HANDBOOK_CHANGES", "")
 
+# -- Translations -------------------------------------------------------------
+# The patient guides in other languages (see README, "Translations"). Each
+# language here gets its own build: _build/html/<lang>/ and _build/pdf/<lang>/.
+# Adding a language is data only: its code here, its catalogs under locales/.
+handbook_languages = ["es"]
+locale_dirs = ["locales/"]
+gettext_compact = False  # one catalog per guide: locales/es/LC_MESSAGES/patient-guides/<guide>.po
+gettext_uuid = False
+gettext_location = True  # each entry names the English page and line it comes from
+# Reading level of each language's guides: the formula and the lowest passing
+# score. Spanish: Szigriszt-Pazos on the INFLESZ scale, 65 = "bastante fácil".
+handbook_readability_languages = {"es": {"formula": "szigriszt-pazos", "min_score": 65}}
+# When every guide must have a translation in every language (a missing one is
+# a warning, so the strict build fails). Turn on once the guides are translated.
+handbook_translations_required = False
+
 # -- Link checking ------------------------------------------------------------
 # `make linkcheck` checks every external link (needs the internet; see README,
 # "Link checking"). External links must be https: the handbook extension warns

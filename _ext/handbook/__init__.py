@@ -9,8 +9,7 @@
 ``handbook.editions``     publishing, the archive, changes, edition switcher
 ``handbook.html``         how the site presents itself: navigation, a11y
 ``handbook.reviews``      review calendar, handbook due, recently revised, sign sheet
-``handbook.reviews``      review calendar, ``handbook due``, recently revised,
-                          read-and-sign sheet
+``handbook.i18n``         translated guides: catalogs, control, switcher
 ``handbook.devtools``     benchmark, synthetic handbooks, warm preview
 ========================  ====================================================
 
@@ -43,6 +42,7 @@ CAPABILITIES = (
     "handbook.editions",
     "handbook.html",
     "handbook.reviews",
+    "handbook.i18n",
 )
 
 

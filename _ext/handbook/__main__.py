@@ -22,6 +22,7 @@ COMMANDS = {
     "site": "handbook.editions.site",
     "preview": "handbook.devtools.preview",
     "due": "handbook.reviews.due",
+    "translations": "handbook.i18n.commands",
 }
 
 

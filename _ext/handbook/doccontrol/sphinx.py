@@ -46,6 +46,7 @@ from handbook.doccontrol.render import (
     visit_handbook_block_other,
 )
 from handbook.doccontrol.rules import PageRecord, check_handbook, check_page
+from handbook.i18n.catalog import _
 
 logger = logging.getLogger(__name__)
 
@@ -213,17 +214,18 @@ class RegisterDirective(SphinxDirective):
             )
         pages = _register_pages(self.env)
         pages[self.env.docname] = tuple(sorted({*pages.get(self.env.docname, ()), folder}))
-        caption = self.options.get("caption") or f"Controlled documents in {folder}/"
+        caption = self.options.get("caption") or _("Controlled documents in {folder}/").format(folder=folder)
         days = self.config.handbook_review_due_days
 
         register = nodes.section(ids=[f"register-{folder}"], names=[f"register-{folder}"])
-        register += nodes.title("Register", "Register")
+        register += nodes.title(_("Register"), _("Register"))
         register += register_placeholder(folder=folder, kind="table", caption=caption)
         due = nodes.section(ids=[f"due-for-review-{folder}"], names=[f"due-for-review-{folder}"])
-        title = f"Due for review in the next {days} days"
+        title = _("Due for review in the next {days} days").format(days=days)
         due += nodes.title(title, title)
         due += register_placeholder(folder=folder, kind="due", caption="")
         for section in (register, due):
+            section[0]["translatable"] = False  # already in the build's language (handbook catalog)
             self.set_source_info(section)
             self.state.document.note_explicit_target(section)
         return [register, due]

@@ -88,10 +88,10 @@ def build_env(edition: str, epoch: int, changes_file: Path, environ=os.environ) 
     }
 
 
-def build_html(srcdir: Path, outdir: Path, env: dict[str, str], doctrees: Path) -> None:
-    """Sphinx's HTML build of ``srcdir`` into the empty ``outdir``, strictly."""
+def build_html(srcdir: Path, outdir: Path, env: dict[str, str], doctrees: Path, extra: tuple[str, ...] = ()) -> None:
+    """Sphinx's HTML build of ``srcdir`` into the empty ``outdir``, strictly (``extra``: e.g. ``-D language=es``)."""
     command = [
-        sys.executable, "-m", "sphinx", "-b", "html", "-n", "-W", "--keep-going", "-E", "-q",
+        sys.executable, "-m", "sphinx", "-b", "html", "-n", "-W", "--keep-going", "-E", "-q", *extra,
         "-d", str(doctrees), str(srcdir), str(outdir),
     ]
     result = subprocess.run(command, env=env, cwd=srcdir, check=False)
@@ -115,7 +115,7 @@ def pdf_builder_available(srcdir: Path) -> bool:
     return (ext / "pdf" / "builder.py").is_file() or (ext / "pdfbuilder.py").is_file()
 
 
-def build_pdfs(srcdir: Path, pdfdir: Path, env: dict[str, str], doctrees: Path) -> None:
+def build_pdfs(srcdir: Path, pdfdir: Path, env: dict[str, str], doctrees: Path, extra: tuple[str, ...] = ()) -> None:
     """Build every PDF of ``srcdir`` and put them in ``pdfdir`` (the edition's ``pdf/``).
 
     What ``make pdf`` does: the strict ``handbookpdf`` build, then the tree's own
@@ -123,7 +123,7 @@ def build_pdfs(srcdir: Path, pdfdir: Path, env: dict[str, str], doctrees: Path) 
     """
     with tempfile.TemporaryDirectory(prefix="handbook-pdf-") as scratch:
         command = [
-            sys.executable, "-m", "sphinx", "-b", "handbookpdf", "-n", "-W", "--keep-going", "-E", "-q",
+            sys.executable, "-m", "sphinx", "-b", "handbookpdf", "-n", "-W", "--keep-going", "-E", "-q", *extra,
             "-d", str(doctrees), str(srcdir), scratch,
         ]
         if subprocess.run(command, env=env, cwd=srcdir, check=False).returncode != 0:
@@ -138,11 +138,19 @@ def build_pdfs(srcdir: Path, pdfdir: Path, env: dict[str, str], doctrees: Path) 
 
 
 def build_edition(srcdir: Path, outdir: Path, env: dict[str, str]) -> None:
-    """Everything an edition holds: HTML at the root of ``outdir``, PDFs in ``outdir/pdf``."""
+    """Everything an edition holds: HTML at the root of ``outdir``, PDFs in ``outdir/pdf``;
+    each translation (``handbook_languages``) in ``outdir/<lang>/`` and ``outdir/<lang>/pdf``."""
+    from handbook.i18n.control import configured_languages
+
     with tempfile.TemporaryDirectory(prefix="handbook-doctrees-") as doctrees:
         build_html(srcdir, outdir, env, Path(doctrees) / "html")
         if pdf_builder_available(srcdir):
             build_pdfs(srcdir, outdir / "pdf", env, Path(doctrees) / "pdf")
+        for language in configured_languages(srcdir):
+            option = ("-D", f"language={language}")
+            build_html(srcdir, outdir / language, env, Path(doctrees) / f"html-{language}", option)
+            if pdf_builder_available(srcdir):
+                build_pdfs(srcdir, outdir / language / "pdf", env, Path(doctrees) / f"pdf-{language}", option)
 
 
 # -- Shared by publish and site ------------------------------------------------------
@@ -279,9 +287,11 @@ def publish(repo: Path, edition: str, site: Path, log: Log = print) -> Published
         def step3() -> None:
             log("[3/6] Checking every controlled page may be published")
             current, unreadable = read_pages(sources_at(repo, "HEAD"))
+            from handbook.i18n.control import translation_problems
+
             problems = unreadable + publication_problems(
                 current, _pages(repo, previous and archive.TAG_PREFIX + previous), previous, commit_date
-            )
+            ) + translation_problems(repo)
             if problems:
                 listing = "\n".join(f"  - {problem}" for problem in problems)
                 raise PublishRefused(3, f"edition {edition} cannot be published:\n{listing}")

@@ -168,7 +168,8 @@ def html_pages(root: Path) -> list[str]:
     pages = []
     for path in root.rglob("*.html"):
         rel = path.relative_to(root).as_posix()
-        if not rel.startswith(NON_PAGE_DIRS):
+        # At any depth: a translation (handbook.i18n) is a site of its own in <lang>/.
+        if not any(part + "/" in NON_PAGE_DIRS for part in rel.split("/")[:-1]):
             pages.append(rel)
     return sorted(pages)
 

@@ -43,6 +43,7 @@ from handbook.pdf import render as pdf
 from handbook.pdf.render import document_role, handout_name
 from handbook.doccontrol.builddate import build_date
 from handbook.content.clinic import clinic_settings
+from handbook.i18n.catalog import _
 
 logger = logging.getLogger(__name__)
 
@@ -379,12 +380,12 @@ def add_print_links(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     pdf_dir = app.config.handbook_pdf_html_dir.strip("/")
     role = document_role(docname, tuple(app.config.handbook_pdf_appendices))
     if role == "guide":
-        text, path = "Print this guide (PDF)", f"{pdf_dir}/handouts/{handout_name(docname)}"
+        text, path = _("Print this guide (PDF)"), f"{pdf_dir}/handouts/{handout_name(docname)}"
     elif docname in HANDBOOK_LINK_PAGES and any(
         document_role(d, ()) == "protocol" for d in app.env.found_docs
     ):
         # Only a handbook with protocols has a handbook.pdf.
-        text, path = "Print the staff handbook (PDF)", f"{pdf_dir}/handbook.pdf"
+        text, path = _("Print the staff handbook (PDF)"), f"{pdf_dir}/handbook.pdf"
     else:
         return
     section = next(iter(doctree.findall(nodes.section)), None)

@@ -35,12 +35,13 @@ from pathlib import Path
 
 import jinja2
 
+from handbook.i18n.catalog import N_, _, format_date
 from handbook.pdf import messages as weasyprint_messages
 
 #: The paper sizes ``handbook_pdf_paper`` accepts, as CSS ``@page`` sizes.
 PAPER_SIZES = {"letter": "letter", "a4": "A4"}
 
-UNCONTROLLED_NOTICE = (
+UNCONTROLLED_NOTICE = N_(
     "Printed copies are uncontrolled \N{EM DASH} check the online handbook for the current version"
 )
 
@@ -111,9 +112,9 @@ class PrintDocument:
         """The line that identifies the document on paper (and in the footer)."""
         parts = [self.id] if self.id else []
         if self.version:
-            parts.append(f"Version {self.version}")
+            parts.append(_("Version {version}").format(version=self.version))
         if self.effective:
-            parts.append(f"Effective {self.effective}")
+            parts.append(_("Effective {date}").format(date=format_date(self.effective)))
         return " \N{MIDDLE DOT} ".join(parts)
 
     @property
@@ -197,6 +198,21 @@ def online_url(base_url: str, docname: str) -> str:
     return base_url.strip().rstrip("/") + "/" + docname + ".html"
 
 
+def page_of_pages_css(template: str) -> str:
+    """CSS ``content`` for a translated "Page {page} of {pages}" with the page counters in place."""
+    import re
+
+    parts = []
+    for piece in re.split(r"(\{page\}|\{pages\})", template):
+        if piece == "{page}":
+            parts.append("counter(page)")
+        elif piece == "{pages}":
+            parts.append("counter(pages)")
+        elif piece:
+            parts.append(css_string(piece))
+    return " ".join(parts)
+
+
 def qr_data_uri(url: str) -> str:
     """A QR code for ``url`` as an SVG data URI (pure Python: segno)."""
     import segno
@@ -245,6 +261,8 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["css_string"] = css_string
+    env.filters["page_of_pages_css"] = page_of_pages_css
+    env.globals["_"] = _  # the handbook catalog: the PDFs speak the build's language
     return env
 
 
@@ -262,7 +280,7 @@ def _common_context(*, clinic: dict, paper: str, language: str, epoch: int, extr
         "font_face_css": font_face_css(),
         "print_css": (TEMPLATE_DIR / "print.css").read_text(encoding="utf-8"),
         "extra_css": extra_css,
-        "uncontrolled": UNCONTROLLED_NOTICE,
+        "uncontrolled": _(UNCONTROLLED_NOTICE),
         "font_family": FONT_FAMILY,
     }
 
@@ -481,7 +499,9 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     """``python -m handbook copypdfs _build/pdf _build/html/pdf`` (what ``make pdf`` runs)."""
-    if not (Path(args.pdf_outdir) / "handbook.pdf").is_file():
+    outdir = Path(args.pdf_outdir)
+    # A translated build (handbook.i18n) prints the guides only: handouts, no handbook.pdf.
+    if not (outdir / "handbook.pdf").is_file() and not any((outdir / "handouts").glob("*.pdf")):
         print(f"copypdfs: no handbook.pdf in {args.pdf_outdir}: run 'make pdf'", file=sys.stderr)
         return 2
     copied = copy_pdfs(args.pdf_outdir, args.dest)
