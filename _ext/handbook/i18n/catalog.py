@@ -27,8 +27,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from sphinx.locale import get_translation
-
 CATALOG = "handbook"
 #: The language the handbook is written in.
 SOURCE_LANGUAGE = "en"
@@ -36,13 +34,14 @@ SOURCE_LANGUAGE = "en"
 PACKAGE_LOCALES = Path(__file__).resolve().parent / "locales"
 TEMPLATE = PACKAGE_LOCALES / "handbook.pot"
 
-_translate = get_translation(CATALOG)
-
-
 def _(message: str) -> str:
     """``message`` translated with the handbook catalog, as a plain ``str`` (call it at render
     time, never at import: mark module constants with :func:`N_` and translate them when used)."""
-    return str(_translate(message))
+    # Imported here, not at the top: the pure modules that call _() (the PDF
+    # renderer, the document-control rules) must import without Sphinx.
+    from sphinx.locale import get_translation
+
+    return str(get_translation(CATALOG)(message))
 
 _state = {"language": SOURCE_LANGUAGE}
 
