@@ -94,7 +94,7 @@ def read_page(app: Sphinx, doctree: nodes.document) -> None:
         return
     section = _top_section(doctree)
     title = section[0].astext() if section is not None and isinstance(section[0], nodes.title) else docname
-    text = Path(env.doc2path(docname)).read_text(encoding="utf-8")
+    text = Path(env.doc2path(docname)).read_text(encoding="utf-8-sig")
     record = check_page(
         text, docname, title,
         id_prefix=app.config.handbook_controlled_folders[folder],
