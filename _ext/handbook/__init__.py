@@ -7,6 +7,7 @@
 ``handbook.pdf``          the ``handbookpdf`` builder: handouts and staff PDF
 ``handbook.editions``     publishing, the archive, changes, edition switcher
 ``handbook.html``         how the site presents itself: navigation, a11y
+``handbook.incremental``  warned pages redone, removed pages' output deleted
 ``handbook.devtools``     benchmark, synthetic handbooks, warm preview
 ========================  ====================================================
 
@@ -34,6 +35,7 @@ CAPABILITIES = (
     "handbook.pdf",
     "handbook.editions",
     "handbook.html",
+    "handbook.incremental",
 )
 
 

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import unquote
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -191,7 +192,9 @@ def resolve_page(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 def write_register(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
-    text = register_json(controlled_documents(app.env), app.builder.get_target_uri)
+    # Paths in JSON are plain relative paths ("patient-guides/my guide.html"),
+    # not URLs: Sphinx's target URIs are percent-encoded, so decode them.
+    text = register_json(controlled_documents(app.env), lambda docname: unquote(app.builder.get_target_uri(docname)))
     Path(app.outdir, "register.json").write_text(text, encoding="utf-8")
 
 

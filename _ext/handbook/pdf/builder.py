@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 from docutils import nodes
 from sphinx.application import Sphinx
@@ -34,6 +36,7 @@ from sphinx.util import logging
 from sphinx.util.osutil import relative_uri
 
 from handbook.doccontrol import model as doccontrol
+from handbook.pdf import fidelity
 from handbook.pdf import render as pdf
 from handbook.doccontrol.builddate import build_date
 from handbook.content.clinic import clinic_settings
@@ -100,6 +103,8 @@ class HandbookPDFBuilder(StandaloneHTMLBuilder):
         self.today = build_date(self.config.handbook_build_date)
         self.epoch = pdf.source_date_epoch(self.today)
         self.pages_dir = Path(self.outdir) / "_pages"
+        #: Code points the installed fonts print (handbook font and symbol fallback).
+        self.glyphs = fidelity.handbook_coverage(pdf.font_files().values())
 
     # -- which documents, and which are outdated --------------------------------
 
@@ -150,6 +155,7 @@ class HandbookPDFBuilder(StandaloneHTMLBuilder):
             return
         members = self.handbook_members if role != "guide" else {docname}
         self._rewrite_ids(doctree, docname, members)
+        self._check_fidelity(doctree, docname)
         doctree.settings = self.docsettings
         self.secnumbers = self.env.toc_secnumbers.get(docname, {})
         self.fignumbers = self.env.toc_fignumbers.get(docname, {})
@@ -166,6 +172,34 @@ class HandbookPDFBuilder(StandaloneHTMLBuilder):
     def write_doc_serialized(self, docname: str, doctree: nodes.document) -> None:
         self.imgpath = self.imagedir
         self.post_process_images(doctree)
+
+    def _sources_path(self, docname: str) -> Path:
+        return self.pages_dir / f"{docname}.sources.json"
+
+    def _check_fidelity(self, doctree: nodes.document, docname: str) -> None:
+        """Warn about characters no installed font has; tag blocks with their source lines.
+
+        See :mod:`handbook.pdf.fidelity`. The tags let :meth:`_render` name the
+        file and line of a block that overflows the printable width.
+        """
+        source = str(self.env.doc2path(docname))
+        for finding in fidelity.missing_glyphs(doctree, self.glyphs, source):
+            logger.warning(finding.message, type="handbook", subtype="pdf-font",
+                           location=f"{finding.source}:{finding.line}" if finding.line else finding.source)
+        prefix = re.sub(r"[^A-Za-z0-9_-]", "_", docname) + "--"
+        places = fidelity.mark_sources(doctree, source, prefix)
+        path = self._sources_path(docname)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(places, indent=0, sort_keys=True), encoding="utf-8")
+
+    def _sources(self, docnames) -> dict[str, list]:
+        places: dict[str, list] = {}
+        for docname in docnames:
+            try:
+                places.update(json.loads(self._sources_path(docname).read_text(encoding="utf-8")))
+            except (OSError, ValueError):
+                pass
+        return places
 
     def _rewrite_ids(self, doctree: nodes.document, docname: str, members: set[str]) -> None:
         """Make ids unique across the handbook and point links at the right PDF or page."""
@@ -237,21 +271,29 @@ class HandbookPDFBuilder(StandaloneHTMLBuilder):
         return target.is_file() and self.rendered_keys.get(relative) == key
 
     def _render(self, html: str, target: Path, identifier: bytes, debug_name: str, key: str,
-                docname: str | None = None) -> dict:
+                docname: str | None = None, docnames: tuple[str, ...] = ()) -> dict:
         debug = self.pages_dir / debug_name
         debug.parent.mkdir(parents=True, exist_ok=True)
         debug.write_text(html, encoding="utf-8")
         started = time.perf_counter()
+        relative = target.relative_to(self.outdir).as_posix()
+        sources = self._sources(docnames or (docname,))
+        overflows: list[fidelity.Finding] = []
         pages, problems = pdf.write_pdf(
-            html, target, base_url=Path(self.outdir).as_uri() + "/", identifier=identifier, epoch=self.epoch
+            html, target, base_url=Path(self.outdir).as_uri() + "/", identifier=identifier, epoch=self.epoch,
+            on_layout=lambda document: overflows.extend(fidelity.overflowing_boxes(document, sources, relative)),
         )
         seconds = time.perf_counter() - started
-        relative = target.relative_to(self.outdir).as_posix()
+        for finding in overflows:
+            logger.warning(finding.message, type="handbook", subtype="pdf-overflow",
+                           location=f"{finding.source}:{finding.line}" if finding.line else finding.source)
         for problem in problems:
             logger.warning("%s: %s", relative, problem, type="handbook", subtype="pdf",
                            location=(docname, None) if docname else None)
-        if problems:
-            return {"pdf": relative, "pages": pages, "seconds": round(seconds, 3), "problems": problems}
+        if problems or overflows:
+            # Not recorded as done: rendered, and reported, again on the next build.
+            return {"pdf": relative, "pages": pages, "seconds": round(seconds, 3),
+                    "problems": [*problems, *(finding.message for finding in overflows)]}
         self.rendered_keys[relative] = key
         logger.info("rendered %s (%d pages, %.2f s)", relative, pages, seconds)
         return {"pdf": relative, "pages": pages, "seconds": round(seconds, 3)}
@@ -306,7 +348,8 @@ class HandbookPDFBuilder(StandaloneHTMLBuilder):
             **self._common(),
         )
         identifier = pdf.pdf_identifier("handbook", self.config.project, self.config.handbook_edition)
-        return [self._render(html, target, identifier, "handbook.print.html", key)]
+        return [self._render(html, target, identifier, "handbook.print.html", key,
+                             docnames=tuple(protocols + appendices))]
 
 
 # -- the HTML site links its PDFs -------------------------------------------------
@@ -341,7 +384,9 @@ def add_print_links(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     section = next(iter(doctree.findall(nodes.section)), None)
     if section is None:
         return
-    uri = relative_uri(builder.get_target_uri(docname), path)
+    # The page's own URI comes quoted from Sphinx; the PDF's path is quoted the
+    # same way, so a file name with a space or a "#" still links (issue 18).
+    uri = relative_uri(builder.get_target_uri(docname), quote(path))
     index = 1 if section.children and isinstance(section[0], nodes.title) else 0
     section.insert(index, _print_link(text, uri))
 

@@ -154,6 +154,9 @@ def font_face_css() -> str:
             f"  font-style: {style};\n"
             "}"
         )
+    from handbook.pdf.fidelity import symbol_font_face_css
+
+    rules.append(symbol_font_face_css())  # the pinned fallback for symbols (handbook.pdf.fidelity)
     return "\n".join(rules)
 
 
@@ -330,11 +333,14 @@ def cache_page_references() -> None:
         pydyf.PDF.page_references = _CachedPageReferences()
 
 
-def write_pdf(html: str, target: Path, *, base_url: str, identifier: bytes, epoch: int) -> tuple[int, list[str]]:
+def write_pdf(html: str, target: Path, *, base_url: str, identifier: bytes, epoch: int,
+              on_layout=None) -> tuple[int, list[str]]:
     """Render ``html`` to a tagged PDF/UA-1 file at ``target``.
 
     Returns the page count and what WeasyPrint complained about, so the build
-    can report it as a warning (builds are strict).
+    can report it as a warning (builds are strict). ``on_layout``, when
+    given, is called with the laid-out ``weasyprint.Document`` before it is
+    written (``handbook.pdf.fidelity`` looks for boxes wider than the page).
     """
     import weasyprint
 
@@ -345,6 +351,8 @@ def write_pdf(html: str, target: Path, *, base_url: str, identifier: bytes, epoc
     try:
         with source_date_epoch_set(epoch):
             document = weasyprint.HTML(string=html, base_url=base_url).render()
+            if on_layout is not None:
+                on_layout(document)
             data = document.write_pdf(
                 pdf_variant="pdf/ua-1",
                 pdf_identifier=identifier,
