@@ -111,6 +111,13 @@ def handbook_coverage(handbook_faces: Iterable[Path]) -> frozenset[int]:
     return covered_code_points(handbook_faces) | _cmap(symbol_font_file())
 
 
+def _invisible(char: str) -> bool:
+    """Whether ``char`` prints no glyph of its own (a control, a format character, a variation selector)."""
+    code = ord(char)
+    return (unicodedata.category(char) in _INVISIBLE
+            or 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF)
+
+
 def describe(char: str) -> str:
     """``U+03B2 GREEK SMALL LETTER BETA ('β')``: a character as a message names it."""
     name = unicodedata.name(char, "unnamed character")
@@ -142,7 +149,7 @@ def missing_glyphs(doctree: nodes.document, covered: frozenset[int], default_sou
     found: dict[tuple[str, int | None, str], None] = {}
     for text in doctree.findall(nodes.Text):
         for char in set(str(text)):
-            if ord(char) in covered or char.isspace() or unicodedata.category(char) in _INVISIBLE:
+            if ord(char) in covered or char.isspace() or _invisible(char):
                 continue
             source, line = _line_of(text.parent) if text.parent is not None else (None, None)
             found[(source or default_source, line, char)] = None
@@ -161,8 +168,8 @@ def mark_sources(doctree: nodes.document, default_source: str, prefix: str = "")
     the pages combined in one PDF apart (the builder uses the page's anchor
     prefix).
 
-    Raw HTML is wrapped in a container (block) or inline so that the boxes it
-    makes lead back to its line too. Tables with :data:`WIDE_TABLE_COLUMNS`
+    Block raw HTML is wrapped in a container so that the boxes it makes lead
+    back to its line too (inline raw HTML is left whole). Tables with :data:`WIDE_TABLE_COLUMNS`
     or more columns get :data:`WIDE_TABLE_CLASS` (smaller type in print).
     """
     places: dict[tuple[str, int], str] = {}
@@ -179,10 +186,13 @@ def mark_sources(doctree: nodes.document, default_source: str, prefix: str = "")
         source = node.source or default_source
         key = places.setdefault((source, node.line), f"{prefix}{len(places)}")
         if isinstance(node, nodes.raw):
-            wrapper_type = nodes.inline if isinstance(node.parent, nodes.TextElement) else nodes.container
-            wrapper = wrapper_type(classes=[SOURCE_CLASS + key])
-            node.replace_self(wrapper)
-            wrapper += node
+            # Inline raw HTML comes in pieces (``<a href=...>``, text, ``</a>``):
+            # wrapping a piece would break the element apart, and the paragraph
+            # around it already carries the line.
+            if not isinstance(node.parent, nodes.TextElement):
+                wrapper = nodes.container(classes=[SOURCE_CLASS + key])
+                node.replace_self(wrapper)
+                wrapper += node
         else:
             node["classes"].append(SOURCE_CLASS + key)
     return {key: [source, line] for (source, line), key in places.items()}
