@@ -714,3 +714,15 @@ def test_pages_saved_with_a_bom_and_quoted_dates_build_cleanly(app):
     history = _soup(app, "protocols/double-quoted").select("section#change-history tbody tr")
     assert [row.find_all("td")[1].get_text(strip=True) for row in history] == ["2026-11-16", "2026-01-05"]
     assert _soup(app, "index").find("h1").get_text(strip=True).startswith("Front matter as users write it")
+
+
+def test_register_json_paths_are_plain_relative_paths(tmp_path):
+    """A file name with spaces is written as it is, not percent-encoded (issue 18, item 7)."""
+    from conftest import build_project
+
+    build = build_project(ROOTS / "test-pdf-fidelity", tmp_path / "html", "html")
+    assert build.warnings == ""
+    entries = json.loads((build.outdir / "register.json").read_text(encoding="utf-8"))
+    assert [entry["path"] for entry in entries] == ["patient-guides/symbols and tables.html",
+                                                    "protocols/wide-protocol.html"]
+    assert all((build.outdir / entry["path"]).is_file() for entry in entries)

@@ -159,3 +159,22 @@ def test_mark_sources_tags_blocks_and_wide_tables():
     assert "handbook-src-p--0" in document[0]["classes"]
     assert isinstance(document[1], nodes.container) and document[1]["classes"] == ["handbook-src-p--1"]
     assert document[2]["classes"] == [fidelity.WIDE_TABLE_CLASS, "handbook-src-p--2"]
+
+
+# -- A file name with spaces (issue 18, item 7) ------------------------------------
+
+
+def test_a_guide_whose_file_name_has_spaces_links_its_pdf(fidelity_build, tmp_path):
+    """The "Print" link is escaped, resolves once the PDFs are copied, and checklinks passes."""
+    from bs4 import BeautifulSoup
+
+    from handbook.links.checklinks import check_html
+
+    html = build_project(ROOTS / "test-pdf-fidelity", tmp_path / "html", "html")
+    assert html.warnings == ""
+    page = html.outdir / "patient-guides" / "symbols and tables.html"
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    assert [a["href"] for a in soup.select("a.handbook-pdf-link")] == ["../pdf/handouts/symbols%20and%20tables.pdf"]
+    pdf.copy_pdfs(fidelity_build.outdir, html.outdir / "pdf")
+    assert (html.outdir / "pdf" / GUIDE_PDF).is_file()
+    assert check_html(html.outdir).broken == []
