@@ -178,3 +178,11 @@ def test_a_guide_whose_file_name_has_spaces_links_its_pdf(fidelity_build, tmp_pa
     pdf.copy_pdfs(fidelity_build.outdir, html.outdir / "pdf")
     assert (html.outdir / "pdf" / GUIDE_PDF).is_file()
     assert check_html(html.outdir).broken == []
+
+
+def test_online_address_of_a_page_with_spaces_is_a_valid_url():
+    """The handout's QR code and "online" line, and links out of the staff handbook."""
+    assert pdf.online_url("https://handbook.example/", "patient-guides/after your visit") == (
+        "https://handbook.example/patient-guides/after%20your%20visit.html"
+    )
+    assert pdf.online_url("https://handbook.example", "protocols/index") == "https://handbook.example/protocols/index.html"

@@ -30,6 +30,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from importlib import resources
 from pathlib import Path
+from urllib.parse import quote
 
 import jinja2
 
@@ -170,7 +171,8 @@ def online_url(base_url: str, docname: str) -> str:
     """The page's address on the published site, or ``""`` when no base URL is set."""
     if not base_url.strip():
         return ""
-    return base_url.strip().rstrip("/") + "/" + docname + ".html"
+    # Percent-encoded: a page named "after your visit" is a valid URL (and QR code) too.
+    return base_url.strip().rstrip("/") + "/" + quote(docname) + ".html"
 
 
 def qr_data_uri(url: str) -> str:
