@@ -102,3 +102,18 @@ def test_a_warning_in_an_included_file_belongs_to_the_pages_that_include_it():
     path2doc = {"/src/protocols/b.md": "protocols/b"}.get
     assert pages_of("/src/_snippets/list.md:4", path2doc, deps, "/src") == {"protocols/a", "index"}
     assert pages_of("/src/protocols/b.md:2", path2doc, deps, "/src") == {"protocols/b"}
+
+
+@pytest.mark.sphinx("html", testroot="readability")
+def test_a_warm_application_reports_the_warning_on_every_build(app):
+    """``make preview`` keeps one Sphinx application and builds it again on each save."""
+    from sphinx.util.console import strip_colors
+
+    lines = []
+    for _ in range(3):
+        app.warning.truncate(0)
+        app.warning.seek(0)
+        app.build()
+        lines.append(warning_lines(strip_colors(app.warning.getvalue())))
+    assert lines[0] and any("[handbook.readability]" in line for line in lines[0])
+    assert lines[1] == lines[0] and lines[2] == lines[0]

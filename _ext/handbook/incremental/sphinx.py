@@ -71,6 +71,9 @@ def _write(path: Path, names) -> None:
 
 
 def start(app: Sphinx) -> None:
+    """Start noting warnings (once per build; a warm ``make preview`` app builds many times)."""
+    if app in _HANDLERS:
+        return
     handler = _WarnedPages(app)
     logging.getLogger(sphinx_logging.NAMESPACE).addHandler(handler)
     _HANDLERS[app] = handler
@@ -78,6 +81,7 @@ def start(app: Sphinx) -> None:
 
 def outdated(app: Sphinx, env: BuildEnvironment, added, changed, removed) -> list[str]:
     """The pages that warned on the last build (still there, not already being read)."""
+    start(app)  # a warm application's next build has no builder-inited
     doctrees = Path(app.doctreedir)
     if removed:
         _write(doctrees / REMOVED_FILE, [*_read(doctrees / REMOVED_FILE), *removed])
