@@ -117,3 +117,18 @@ def test_a_warm_application_reports_the_warning_on_every_build(app):
         lines.append(warning_lines(strip_colors(app.warning.getvalue())))
     assert lines[0] and any("[handbook.readability]" in line for line in lines[0])
     assert lines[1] == lines[0] and lines[2] == lines[0]
+
+
+@pytest.mark.sphinx("html", testroot="readability", srcdir="readability-warm-fixed")
+def test_a_warm_application_forgets_a_warning_once_fixed(app):
+    import json
+
+    app.build()
+    warned = Path(app.doctreedir) / "handbook-warned.json"
+    assert "patient-guides/hard" in json.loads(warned.read_text())
+    hard = Path(app.srcdir) / "patient-guides" / "hard.md"
+    text = hard.read_text(encoding="utf-8")
+    body_start = text.index("\n# ", text.index("---", 3))
+    hard.write_text(text[:body_start] + "\n# Hard guide\n\nDrink water. Rest. Call us.\n", encoding="utf-8")
+    app.build()
+    assert "patient-guides/hard" not in (json.loads(warned.read_text()) if warned.exists() else [])
