@@ -107,6 +107,9 @@ def test_what_cannot_fit_or_print_is_a_warning_at_file_and_line(tmp_path, monkey
     page = srcdir / "patient-guides" / "unfit.md"
     lines = [line for line in warnings.splitlines() if "[handbook.pdf-" in line]
     assert lines == [
+        f"{srcdir / '_snippets' / 'more.md'}:3: WARNING: no font the handbook installs has U+5B57 CJK UNIFIED "
+        "IDEOGRAPH-5B57 ('字'): the PDF would take it from a system font and differ between machines; write it in "
+        "words or use a character the handbook font or the symbol font has [handbook.pdf-font]",
         f"{page}:16: WARNING: no font the handbook installs has U+6F22 CJK UNIFIED IDEOGRAPH-6F22 ('漢'): "
         "the PDF would take it from a system font and differ between machines; write it in words or use a "
         "character the handbook font or the symbol font has [handbook.pdf-font]",
@@ -186,3 +189,17 @@ def test_online_address_of_a_page_with_spaces_is_a_valid_url():
         "https://handbook.example/patient-guides/after%20your%20visit.html"
     )
     assert pdf.online_url("https://handbook.example", "protocols/index") == "https://handbook.example/protocols/index.html"
+
+
+def test_a_clinic_setting_no_font_has_is_a_warning_at_conf_py(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    srcdir = tmp_path / "src"
+    shutil.copytree(ROOTS / "test-pdf-fidelity", srcdir)
+    warnings = build_project(srcdir, tmp_path / "build", "handbookpdf",
+                             handbook_clinic={"name": "Clínica Niño ✓ 漢"}).warnings
+    assert [line for line in warnings.splitlines() if "[handbook.pdf-font]" in line] == [
+        f"{srcdir / 'conf.py'}:1: WARNING: handbook_clinic['name']: no font the handbook installs has "
+        "U+6F22 CJK UNIFIED IDEOGRAPH-6F22 ('漢'): the PDF would take it from a system font and differ between "
+        "machines; write it in words or use a character the handbook font or the symbol font has "
+        "[handbook.pdf-font]"
+    ]

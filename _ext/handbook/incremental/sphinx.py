@@ -49,8 +49,14 @@ class _WarnedPages(logging.Handler):
         env = self.app.env
         found: set[str] = set()
         for location in self.locations:
-            found |= pages_of(location, lambda path: env.path2doc(path), env.dependencies, str(env.srcdir))
+            found |= pages_of(location, lambda path: _page(env, path), env.dependencies, str(env.srcdir))
         return found & set(env.found_docs)
+
+
+def _page(env: BuildEnvironment, path: str) -> str | None:
+    """The page read from ``path``; ``None`` for any other file (an included one, conf.py)."""
+    docname = env.path2doc(path)
+    return docname if docname in env.found_docs else None
 
 
 def _read(path: Path) -> list[str]:

@@ -37,8 +37,8 @@ def pages_of(
 ) -> set[str]:
     """The pages a warning at ``location`` belongs to.
 
-    ``path2doc`` maps a source path to its docname (``None`` when it is not a
-    page); ``dependencies`` maps each docname to the files it depends on
+    ``path2doc`` maps a source path to its page's docname (``None`` when it
+    is not a page of the build, e.g. an excluded, included file); ``dependencies`` maps each docname to the files it depends on
     (relative to ``srcdir`` or absolute), which is how included files are
     traced to the pages that include them.
     """

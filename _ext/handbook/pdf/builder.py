@@ -105,6 +105,14 @@ class HandbookPDFBuilder(StandaloneHTMLBuilder):
         self.pages_dir = Path(self.outdir) / "_pages"
         #: Code points the installed fonts print (handbook font and symbol fallback).
         self.glyphs = fidelity.handbook_coverage(pdf.font_files().values())
+        # The clinic's name and numbers head every handout: their characters too.
+        conf = Path(self.confdir) / "conf.py"
+        conf_lines = conf.read_text(encoding="utf-8").splitlines() if conf.is_file() else []
+        for key, value in sorted(self.clinic.items()):
+            for char in fidelity.missing_characters(value, self.glyphs):
+                line = next((number for number, text in enumerate(conf_lines, start=1) if char in text), 1)
+                logger.warning(fidelity.missing_message(char, f"handbook_clinic[{key!r}]: "), type="handbook",
+                               subtype="pdf-font", location=f"{conf}:{line}")
 
     # -- which documents, and which are outdated --------------------------------
 
@@ -184,13 +192,19 @@ class HandbookPDFBuilder(StandaloneHTMLBuilder):
         """
         source = str(self.env.doc2path(docname))
         for finding in fidelity.missing_glyphs(doctree, self.glyphs, source):
-            logger.warning(finding.message, type="handbook", subtype="pdf-font",
-                           location=f"{finding.source}:{finding.line}" if finding.line else finding.source)
+            logger.warning(finding.message, type="handbook", subtype="pdf-font", location=self._location(finding))
         prefix = re.sub(r"[^A-Za-z0-9_-]", "_", docname) + "--"
         places = fidelity.mark_sources(doctree, source, prefix)
         path = self._sources_path(docname)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(places, indent=0, sort_keys=True), encoding="utf-8")
+
+    def _location(self, finding: fidelity.Finding):
+        """Where Sphinx reports ``finding``: the page and line, or an included file's path and line."""
+        docname = self.env.path2doc(finding.source)
+        if docname is not None and docname in self.env.found_docs:
+            return (docname, finding.line)
+        return f"{finding.source}:{finding.line or 1}"
 
     def _sources(self, docnames) -> dict[str, list]:
         places: dict[str, list] = {}
@@ -285,8 +299,7 @@ class HandbookPDFBuilder(StandaloneHTMLBuilder):
         )
         seconds = time.perf_counter() - started
         for finding in overflows:
-            logger.warning(finding.message, type="handbook", subtype="pdf-overflow",
-                           location=f"{finding.source}:{finding.line}" if finding.line else finding.source)
+            logger.warning(finding.message, type="handbook", subtype="pdf-overflow", location=self._location(finding))
         for problem in problems:
             logger.warning("%s: %s", relative, problem, type="handbook", subtype="pdf",
                            location=(docname, None) if docname else None)

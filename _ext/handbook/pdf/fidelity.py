@@ -139,6 +139,12 @@ def _line_of(node: nodes.Node) -> tuple[str | None, int | None]:
     return source, line
 
 
+def missing_characters(text: str, covered: frozenset[int]) -> list[str]:
+    """The characters of ``text`` no installed font has, sorted, each once (whitespace and invisibles skipped)."""
+    return sorted({char for char in text
+                   if ord(char) not in covered and not char.isspace() and not _invisible(char)})
+
+
 def missing_glyphs(doctree: nodes.document, covered: frozenset[int], default_source: str) -> list[Finding]:
     """Each character of the page's text no installed font has: one finding per character and line.
 
@@ -148,17 +154,18 @@ def missing_glyphs(doctree: nodes.document, covered: frozenset[int], default_sou
     """
     found: dict[tuple[str, int | None, str], None] = {}
     for text in doctree.findall(nodes.Text):
-        for char in set(str(text)):
-            if ord(char) in covered or char.isspace() or _invisible(char):
-                continue
+        for char in missing_characters(str(text), covered):
             source, line = _line_of(text.parent) if text.parent is not None else (None, None)
             found[(source or default_source, line, char)] = None
-    return [
-        Finding(source, line, f"no font the handbook installs has {describe(char)}: the PDF would take it "
-                               "from a system font and differ between machines; write it in words or use a "
-                               "character the handbook font or the symbol font has")
-        for source, line, char in sorted(found, key=lambda key: (key[0], key[1] or 0, key[2]))
-    ]
+    return [Finding(source, line, missing_message(char))
+            for source, line, char in sorted(found, key=lambda key: (key[0], key[1] or 0, key[2]))]
+
+
+def missing_message(char: str, where: str = "") -> str:
+    """The warning for a character no installed font has (``where`` names a setting, if any)."""
+    return (f"{where}no font the handbook installs has {describe(char)}: the PDF would take it from a system "
+            "font and differ between machines; write it in words or use a character the handbook font or the "
+            "symbol font has")
 
 
 def mark_sources(doctree: nodes.document, default_source: str, prefix: str = "") -> dict[str, list]:

@@ -6,3 +6,4 @@ project = "Test Handbook"
 extensions = ["myst_parser", "handbook"]
 handbook_build_date = "2026-11-20"
 handbook_readability_docs = []
+exclude_patterns = ["_snippets"]
