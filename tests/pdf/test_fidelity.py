@@ -203,3 +203,30 @@ def test_a_clinic_setting_no_font_has_is_a_warning_at_conf_py(tmp_path, monkeypa
         "machines; write it in words or use a character the handbook font or the symbol font has "
         "[handbook.pdf-font]"
     ]
+
+
+def test_the_layout_check_finds_every_kind_of_block_that_overflows():
+    """Without the print stylesheet's fitting rules each kind of block sticks out; each is found at its line."""
+    import weasyprint
+
+    word = "Supercalifragilisticexpialidocious" * 3
+    html = f"""<html><head><style>@page {{ size: letter; margin: 0.75in; }}
+      img {{ display: block; }} table {{ border-collapse: collapse; }} pre {{ white-space: pre; }}</style></head>
+      <body>
+      <table class="handbook-src-p--1"><tr>{"<td>LASTCOLUMNMARKER-0123456789</td>" * 9}</tr></table>
+      <pre class="handbook-src-p--2">{"0123456789" * 20}</pre>
+      <div class="handbook-src-p--3"><img src="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='900' height='10'/%3E"></div>
+      <p class="handbook-src-p--4">{word}</p>
+      <div class="handbook-src-p--5" style="width: 12in">A poster</div>
+      <p class="handbook-src-p--6">This one fits.</p>
+      </body></html>"""
+    document = weasyprint.HTML(string=html).render()
+    sources = {f"p--{n}": ["page.md", 10 * n] for n in range(1, 7)}
+    found = fidelity.overflowing_boxes(document, sources, "handout.pdf")
+    assert [(f.line, f.message.split(" is ")[0]) for f in found] == [
+        (10, "handout.pdf: a table"),
+        (20, "handout.pdf: code"),
+        (30, "handout.pdf: an image"),
+        (40, "handout.pdf: a <p> block"),
+        (50, "handout.pdf: a <div> block"),
+    ]
