@@ -55,6 +55,7 @@ def _add_static(app: Sphinx, config: Config) -> None:
 
 
 def setup(app: Sphinx) -> None:
+    """Add the query-side script and fold the index's words while pages are written."""
     app.connect("config-inited", _add_static)
     # Deferred: it runs after the theme's language_data.js (which defines
     # Stemmer) and before the search page runs its query.

@@ -96,6 +96,7 @@ def outdated(app: Sphinx, env: BuildEnvironment, added, changed, removed) -> lis
 
 
 def finish(app: Sphinx, exception: Exception | None) -> None:
+    """Write this build's warned pages; after a successful build, delete removed pages' output."""
     handler = _HANDLERS.pop(app, None)
     if handler is not None:
         logging.getLogger(sphinx_logging.NAMESPACE).removeHandler(handler)
@@ -132,6 +133,7 @@ def _remove_outputs(app: Sphinx) -> None:
 
 
 def setup(app: Sphinx) -> None:
+    """Connect the handlers (``build-finished`` late, after the builders' own)."""
     app.connect("builder-inited", start)
     app.connect("env-get-outdated", outdated)
     app.connect("build-finished", finish, priority=900)
