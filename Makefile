@@ -201,7 +201,29 @@ chromium: ## Install Debian's chromium for the browser tests when missing (as ro
 	  exit 1; \
 	fi
 
-test: chromium
+test: chromium axe
+
+# axe-core for the browser tests: its version and integrity hash are pinned in
+# tests/html/axe/package-lock.json, and `npm ci` installs exactly that from the
+# npm registry into _build/axe/ (never a copy bundled in another package).
+AXE_DIR      = $(BUILDDIR)/axe
+AXE_JS       = $(AXE_DIR)/node_modules/axe-core/axe.min.js
+export HANDBOOK_AXE_JS = $(abspath $(AXE_JS))
+
+$(AXE_JS): tests/html/axe/package.json tests/html/axe/package-lock.json
+	@command -v npm >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y npm; \
+	  else \
+	    echo "error: the browser tests need npm to install axe-core (sudo apt-get install npm)" >&2; exit 1; \
+	  fi; }
+	mkdir -p "$(AXE_DIR)"
+	cp tests/html/axe/package.json tests/html/axe/package-lock.json "$(AXE_DIR)/"
+	cd "$(AXE_DIR)" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch "$@"
+
+.PHONY: axe
+axe: $(AXE_JS) ## Install the pinned axe-core (tests/html/axe/package-lock.json) into _build/axe/ for the browser tests
 
 # The originality tests read only tests/content/seed_fingerprints.json (hashes,
 # never the articles' text); regenerate it where the articles are present.
@@ -229,7 +251,7 @@ distclean: clean ## Remove everything built and .venv
 	rm -rf "$(VENV)"
 
 # Files make must never try to rebuild through the catch-all below.
-Makefile requirements.txt requirements.in: ;
+Makefile requirements.txt requirements.in tests/html/axe/package.json tests/html/axe/package-lock.json: ;
 
 # Catch-all: route any other target to Sphinx's "make mode".
 %: $(VENV_STAMP)

@@ -74,11 +74,12 @@ bibtex_bibfiles = ["references.bib"]
 bibtex_default_style = "unsrt"
 bibtex_reference_style = "author_year"
 
-# Charting templates are copied into the patient record: copy only the text,
-# never a prompt, an output marker or a line number.
-copybutton_exclude = ".linenos, .gp, .go"
-copybutton_prompt_text = r">>> |\.\.\. |\$ "
-copybutton_prompt_is_regexp = True
+# Charting templates are copied into the patient record: the copy button
+# copies a block verbatim (a line starting "$ " or "... " is text, not a
+# prompt), leaving out only line numbers.
+copybutton_exclude = ".linenos"
+copybutton_prompt_text = ""
+copybutton_remove_prompts = False
 copybutton_only_copy_prompt_lines = False
 
 # -- Clinic settings ----------------------------------------------------------

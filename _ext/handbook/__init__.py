@@ -10,6 +10,7 @@
 ``handbook.html``         how the site presents itself: navigation, a11y
 ``handbook.reviews``      review calendar, handbook due, recently revised, sign sheet
 ``handbook.i18n``         translated guides: catalogs, control, switcher
+``handbook.incremental``  warned pages redone, removed pages' output deleted
 ``handbook.devtools``     benchmark, synthetic handbooks, warm preview
 ========================  ====================================================
 
@@ -43,6 +44,7 @@ CAPABILITIES = (
     "handbook.html",
     "handbook.reviews",
     "handbook.i18n",
+    "handbook.incremental",
 )
 
 
@@ -55,5 +57,5 @@ def setup(app: Sphinx) -> dict:
         "version": __version__,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
-        "env_version": 1,
+        "env_version": 2,  # 2: the search index folds accents (handbook.html.search)
     }

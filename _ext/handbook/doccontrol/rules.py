@@ -33,6 +33,8 @@ HISTORY_KEYS = ("version", "date", "summary")
 VERSION_RE = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
 COVERS_RE = re.compile(r"SG-[0-9]{2,}")
 ISO_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+#: A date with a time, as YAML's timestamp type writes it (``2026-12-01T09:00``, ``2026-12-01 09:00:00Z``).
+ISO_DATETIME_RE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}.*")
 
 #: Every warning subtype this module emits, and what it means (the README lists them too).
 SUBTYPES = {
@@ -134,7 +136,14 @@ class _Checker:
         if isinstance(value, dt.date):
             return value
         if isinstance(value, str) and ISO_DATE_RE.fullmatch(value.strip()):
-            self.problem(line, "date", f"{label} {_quote(value)} is not a real date")
+            # Quoted ("2026-11-16", '2026-11-16') or impossible: YAML left it text.
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                self.problem(line, "date", f"{label} {_quote(value)} is not a real date")
+                return None
+        if isinstance(value, str) and ISO_DATETIME_RE.fullmatch(value.strip()):
+            self.problem(line, "date", f"{label} must be a date without a time, such as 2026-12-01, not {_quote(value)}")
             return None
         self.problem(line, "date", f"{label} must be a date written YYYY-MM-DD, such as 2026-12-01, not {_quote(value)}")
         return None

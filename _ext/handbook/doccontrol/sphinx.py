@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import unquote
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -96,7 +97,7 @@ def read_page(app: Sphinx, doctree: nodes.document) -> None:
         return
     section = _top_section(doctree)
     title = section[0].astext() if section is not None and isinstance(section[0], nodes.title) else docname
-    text = Path(env.doc2path(docname)).read_text(encoding="utf-8")
+    text = Path(env.doc2path(docname)).read_text(encoding="utf-8-sig")
     record = check_page(
         text, docname, title,
         id_prefix=app.config.handbook_controlled_folders[folder],
@@ -194,7 +195,9 @@ def resolve_page(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 def write_register(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
-    text = register_json(controlled_documents(app.env), app.builder.get_target_uri)
+    # Paths in JSON are plain relative paths ("patient-guides/my guide.html"),
+    # not URLs: Sphinx's target URIs are percent-encoded, so decode them.
+    text = register_json(controlled_documents(app.env), lambda docname: unquote(app.builder.get_target_uri(docname)))
     Path(app.outdir, "register.json").write_text(text, encoding="utf-8")
 
 

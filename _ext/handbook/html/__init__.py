@@ -1,5 +1,6 @@
-"""How the HTML site presents itself: the sidebar navigation (``navigation``) and
-accessibility fixes applied at build time (``a11y``).
+"""How the HTML site presents itself: the sidebar navigation (``navigation``),
+accessibility fixes applied at build time (``a11y``) and a search that ignores
+accents (``search``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ if TYPE_CHECKING:
 
 def setup(app: Sphinx) -> None:
     """Register this capability's configuration values, directives and handlers."""
-    from handbook.html import a11y, navigation
+    from handbook.html import a11y, navigation, search
 
     a11y.setup(app)
     navigation.setup(app)
+    search.setup(app)

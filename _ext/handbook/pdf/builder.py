@@ -26,8 +26,10 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 from docutils import nodes
 from sphinx.application import Sphinx
@@ -38,6 +40,7 @@ from sphinx.util.console import bold
 from sphinx.util.osutil import relative_uri
 
 from handbook.doccontrol import model as doccontrol
+from handbook.pdf import fidelity
 from handbook.pdf import messages as weasyprint_messages
 from handbook.pdf import render as pdf
 from handbook.pdf.render import document_role, handout_name
@@ -89,6 +92,16 @@ class HandbookPDFBuilder(StandaloneHTMLBuilder):
         self.today = build_date(self.config.handbook_build_date)
         self.epoch = pdf.source_date_epoch(self.today)
         self.pages_dir = Path(self.outdir) / "_pages"
+        #: Code points the installed fonts print (handbook font and symbol fallback).
+        self.glyphs = fidelity.handbook_coverage(pdf.font_files().values())
+        # The clinic's name and numbers head every handout: their characters too.
+        conf = Path(self.confdir) / "conf.py"
+        conf_lines = conf.read_text(encoding="utf-8").splitlines() if conf.is_file() else []
+        for key, value in sorted(self.clinic.items()):
+            for char in fidelity.missing_characters(value, self.glyphs):
+                line = next((number for number, text in enumerate(conf_lines, start=1) if char in text), 1)
+                logger.warning(fidelity.missing_message(char, f"handbook_clinic[{key!r}]: "), type="handbook",
+                               subtype="pdf-font", location=f"{conf}:{line}")
 
     # -- which documents, and which are outdated --------------------------------
 
@@ -139,6 +152,7 @@ class HandbookPDFBuilder(StandaloneHTMLBuilder):
             return
         members = self.handbook_members if role != "guide" else {docname}
         self._rewrite_ids(doctree, docname, members)
+        self._check_fidelity(doctree, docname)
         doctree.settings = self.docsettings
         self.secnumbers = self.env.toc_secnumbers.get(docname, {})
         self.fignumbers = self.env.toc_fignumbers.get(docname, {})
@@ -155,6 +169,40 @@ class HandbookPDFBuilder(StandaloneHTMLBuilder):
     def write_doc_serialized(self, docname: str, doctree: nodes.document) -> None:
         self.imgpath = self.imagedir
         self.post_process_images(doctree)
+
+    def _sources_path(self, docname: str) -> Path:
+        return self.pages_dir / f"{docname}.sources.json"
+
+    def _check_fidelity(self, doctree: nodes.document, docname: str) -> None:
+        """Warn about characters no installed font has; tag blocks with their source lines.
+
+        See :mod:`handbook.pdf.fidelity`. The tags let :meth:`_render` name the
+        file and line of a block that overflows the printable width.
+        """
+        source = str(self.env.doc2path(docname))
+        for finding in fidelity.missing_glyphs(doctree, self.glyphs, source):
+            logger.warning(finding.message, type="handbook", subtype="pdf-font", location=self._location(finding))
+        prefix = re.sub(r"[^A-Za-z0-9_-]", "_", docname) + "--"
+        places = fidelity.mark_sources(doctree, source, prefix)
+        path = self._sources_path(docname)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(places, indent=0, sort_keys=True), encoding="utf-8")
+
+    def _location(self, finding: fidelity.Finding):
+        """Where Sphinx reports ``finding``: the page and line, or an included file's path and line."""
+        docname = self.env.path2doc(finding.source)
+        if docname is not None and docname in self.env.found_docs:
+            return (docname, finding.line)
+        return f"{finding.source}:{finding.line or 1}"
+
+    def _sources(self, docnames) -> dict[str, list]:
+        places: dict[str, list] = {}
+        for docname in docnames:
+            try:
+                places.update(json.loads(self._sources_path(docname).read_text(encoding="utf-8")))
+            except (OSError, ValueError):
+                pass
+        return places
 
     def _rewrite_ids(self, doctree: nodes.document, docname: str, members: set[str]) -> None:
         """Make ids unique across the handbook and point links at the right PDF or page."""
@@ -234,17 +282,24 @@ class HandbookPDFBuilder(StandaloneHTMLBuilder):
         debug.parent.mkdir(parents=True, exist_ok=True)
         debug.write_text(html, encoding="utf-8")
         started = time.perf_counter()
+        relative = target.relative_to(self.outdir).as_posix()
+        sources = self._sources(tuple(d.docname for d in documents) or ((docname,) if docname else ()))
+        overflows: list[fidelity.Finding] = []
         pages, problems = pdf.write_pdf(
             html, target, base_url=Path(self.outdir).as_uri() + "/", identifier=identifier, epoch=self.epoch,
             notices=self.notices,  # printed once, at the end of the build
+            on_layout=lambda document: overflows.extend(fidelity.overflowing_boxes(document, sources, relative)),
         )
         seconds = time.perf_counter() - started
-        relative = target.relative_to(self.outdir).as_posix()
+        for finding in overflows:
+            logger.warning(finding.message, type="handbook", subtype="pdf-overflow", location=self._location(finding))
         for problem in problems:
             logger.warning("%s: %s", relative, problem, type="handbook", subtype="pdf",
                            location=self._locate(weasyprint_messages.classify(problem), documents, docname))
-        if problems:
-            return {"pdf": relative, "pages": pages, "seconds": round(seconds, 3), "problems": problems}
+        if problems or overflows:
+            # Not recorded as done: rendered, and reported, again on the next build.
+            return {"pdf": relative, "pages": pages, "seconds": round(seconds, 3),
+                    "problems": [*problems, *(finding.message for finding in overflows)]}
         self.rendered_keys[relative] = key
         logger.info("rendered %s (%d pages, %.2f s)", relative, pages, seconds)
         return {"pdf": relative, "pages": pages, "seconds": round(seconds, 3)}
@@ -391,7 +446,9 @@ def add_print_links(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     section = next(iter(doctree.findall(nodes.section)), None)
     if section is None:
         return
-    uri = relative_uri(builder.get_target_uri(docname), path)
+    # The page's own URI comes quoted from Sphinx; the PDF's path is quoted the
+    # same way, so a file name with a space or a "#" still links (issue 18).
+    uri = relative_uri(builder.get_target_uri(docname), quote(path))
     index = 1 if section.children and isinstance(section[0], nodes.title) else 0
     section.insert(index, _print_link(text, uri))
 

@@ -32,6 +32,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from importlib import resources
 from pathlib import Path
+from urllib.parse import quote
 
 import jinja2
 
@@ -182,6 +183,9 @@ def font_face_css() -> str:
             f"  font-style: {style};\n"
             "}"
         )
+    from handbook.pdf.fidelity import symbol_font_face_css
+
+    rules.append(symbol_font_face_css())  # the pinned fallback for symbols (handbook.pdf.fidelity)
     return "\n".join(rules)
 
 
@@ -195,7 +199,8 @@ def online_url(base_url: str, docname: str) -> str:
     """The page's address on the published site, or ``""`` when no base URL is set."""
     if not base_url.strip():
         return ""
-    return base_url.strip().rstrip("/") + "/" + docname + ".html"
+    # Percent-encoded: a page named "after your visit" is a valid URL (and QR code) too.
+    return base_url.strip().rstrip("/") + "/" + quote(docname) + ".html"
 
 
 def page_of_pages_css(template: str) -> str:
@@ -429,7 +434,7 @@ def cache_page_references() -> None:
 
 def write_pdf(
     html: str, target: Path, *, base_url: str, identifier: bytes, epoch: int,
-    notices: list[weasyprint_messages.Notice] | None = None,
+    notices: list[weasyprint_messages.Notice] | None = None, on_layout=None,
 ) -> tuple[int, list[str]]:
     """Render ``html`` to a tagged PDF/UA-1 file at ``target``.
 
@@ -438,7 +443,9 @@ def write_pdf(
     WeasyPrint says about the machine instead (a missing optional library,
     :func:`handbook.pdf.messages.classify`) is no problem: each such
     :class:`~handbook.pdf.messages.Notice` is appended to ``notices`` (when
-    given, and not already in it) for the build to print once.
+    given, and not already in it) for the build to print once. ``on_layout``,
+    when given, is called with the laid-out ``weasyprint.Document`` before it
+    is written (``handbook.pdf.fidelity`` looks for boxes wider than the page).
     """
     import weasyprint
 
@@ -449,6 +456,8 @@ def write_pdf(
     try:
         with source_date_epoch_set(epoch):
             document = weasyprint.HTML(string=html, base_url=base_url).render()
+            if on_layout is not None:
+                on_layout(document)
             data = document.write_pdf(
                 pdf_variant="pdf/ua-1",
                 pdf_identifier=identifier,
