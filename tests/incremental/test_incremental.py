@@ -105,7 +105,8 @@ def test_a_warning_in_an_included_file_belongs_to_the_pages_that_include_it():
     assert pages_of("/src/protocols/b.md:2", path2doc, deps, "/src") == {"protocols/b"}
 
 
-@pytest.mark.sphinx("html", testroot="readability")
+# A source folder of its own: other tests build (and edit) the shared copy of this root.
+@pytest.mark.sphinx("html", testroot="readability", srcdir="incremental-warm-readability")
 def test_a_warm_application_reports_the_warning_on_every_build(app):
     """``make preview`` keeps one Sphinx application and builds it again on each save."""
     from sphinx.util.console import strip_colors
