@@ -20,6 +20,7 @@ BUILDDIR     = _build
 PYTESTOPTS  ?=
 
 BIN          = $(VENV)/bin
+HANDBOOK     = PYTHONPATH=_ext $(BIN)/python -m handbook
 VENV_STAMP   = $(VENV)/.installed
 SPHINXBUILD  = $(BIN)/sphinx-build
 
@@ -38,6 +39,12 @@ ifneq ($(SOURCE_DATE_EPOCH),)
 endif
 
 PORT ?= 8000
+
+# Translations: the languages conf.py lists in handbook_languages that record a
+# translation (README, "Translations"). Each gets its own build: _build/html/<lang>/,
+# _build/pdf/<lang>/. Worked out when a recipe runs (the venv exists by then);
+# `make LANGUAGES=` builds English only.
+LANGUAGES   ?= $$($(HANDBOOK) translations languages)
 
 .DEFAULT_GOAL := all
 
@@ -65,16 +72,77 @@ $(VENV_STAMP): requirements.txt
 venv: $(VENV_STAMP) ## Create or update .venv from requirements.txt
 
 .PHONY: html
-html: $(VENV_STAMP) ## Build the HTML site into _build/html/ (strict: any warning fails)
+html: $(VENV_STAMP) ## Build the HTML site into _build/html/, each translation into _build/html/<lang>/ (strict)
 	$(SPHINXBUILD) -M html "$(SOURCEDIR)" "$(BUILDDIR)" $(SPHINXOPTS) -j $(SPHINXJOBS) $(O)
+	@for lang in $(LANGUAGES); do \
+	  echo "$(SPHINXBUILD) -b html -D language=$$lang ... $(BUILDDIR)/html/$$lang"; \
+	  $(SPHINXBUILD) -b html -D language=$$lang "$(SOURCEDIR)" "$(BUILDDIR)/html/$$lang" \
+	    -d "$(BUILDDIR)/doctrees-$$lang" $(SPHINXOPTS) -j $(SPHINXJOBS) $(O) || exit 1; \
+	done
 
 # PDFs: the handbookpdf builder (handbook.pdf.builder) keeps its own doctrees so
 # `make -j html pdf` never shares a pickle between two processes. The PDFs are
 # then copied to _build/html/pdf/, where the HTML pages link them.
 .PHONY: pdf
-pdf: $(VENV_STAMP) ## Build the PDFs into _build/pdf/ (handouts/<guide>.pdf, handbook.pdf) and copy them to _build/html/pdf/
+pdf: $(VENV_STAMP) ## Build the PDFs into _build/pdf/ (handouts/<guide>.pdf, handbook.pdf, decisions-signoff.pdf, read-and-sign.pdf; <lang>/handouts/) and copy them beside the HTML
 	$(SPHINXBUILD) -b handbookpdf "$(SOURCEDIR)" "$(BUILDDIR)/pdf" -d "$(BUILDDIR)/pdf/.doctrees" $(SPHINXOPTS) -j $(SPHINXJOBS) $(O)
 	PYTHONPATH=_ext $(BIN)/python -m handbook copypdfs "$(BUILDDIR)/pdf" "$(BUILDDIR)/html/pdf"
+	@for lang in $(LANGUAGES); do \
+	  echo "$(SPHINXBUILD) -b handbookpdf -D language=$$lang ... $(BUILDDIR)/pdf/$$lang"; \
+	  $(SPHINXBUILD) -b handbookpdf -D language=$$lang "$(SOURCEDIR)" "$(BUILDDIR)/pdf/$$lang" \
+	    -d "$(BUILDDIR)/pdf/$$lang/.doctrees" $(SPHINXOPTS) -j $(SPHINXJOBS) $(O) || exit 1; \
+	  PYTHONPATH=_ext $(BIN)/python -m handbook copypdfs "$(BUILDDIR)/pdf/$$lang" "$(BUILDDIR)/html/$$lang/pdf" || exit 1; \
+	done
+
+# Translations: see "Translations" in README.md.
+.PHONY: translations-update
+translations-update: $(VENV_STAMP) ## Extract the guides' English text (gettext) and update locales/<lang>/LC_MESSAGES/*.po, then report what is left
+	$(SPHINXBUILD) -b gettext "$(SOURCEDIR)" "$(BUILDDIR)/gettext" -d "$(BUILDDIR)/doctrees-gettext" $(SPHINXOPTS) $(O)
+	$(BIN)/sphinx-intl update -p "$(BUILDDIR)/gettext" -d locales -w 0 --no-obsolete \
+	  $$(for lang in $$($(HANDBOOK) translations languages --all); do printf -- '-l %s ' $$lang; done)
+	$(HANDBOOK) translations status
+
+.PHONY: translations-status
+translations-status: $(VENV_STAMP) ## Per guide and language: untranslated and fuzzy entries, review state, glossary, reading level
+	$(HANDBOOK) translations status
+
+.PHONY: translations-check
+translations-check: $(VENV_STAMP) ## Like translations-status, but fail unless every recorded translation is complete and clean
+	$(HANDBOOK) translations status --check
+
+# The PDFs need Pango (WeasyPrint loads it), and WeasyPrint subsets their fonts
+# with HarfBuzz-Subset 4.1+ when it finds it; without it, with fontTools (slower,
+# other font bytes; the PDF build says so in one line and carries on). As root
+# with apt-get, set-up installs what is missing, as the chromium target does.
+PDF_LIBS_PROBE = $(BIN)/python -c 'import sys; from weasyprint.text import ffi; \
+  sys.exit(3 if ffi.harfbuzz_subset is None or not ffi.harfbuzz.hb_version_atleast(4, 1, 0) else 0)'
+APT_INSTALL    = DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
+PDF_LIBS_TRIED = $(VENV)/.pdf-libs-tried
+
+.PHONY: pdf-libs
+pdf-libs: $(VENV_STAMP) ## Install the PDFs' system libraries (Pango, HarfBuzz-Subset) when missing (as root with apt-get)
+	@status=0; $(PDF_LIBS_PROBE) >/dev/null 2>&1 || status=$$?; \
+	case $$status in 0) exit 0 ;; 3) packages="libharfbuzz-subset0" ;; \
+	  *) packages="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0" ;; esac; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  packages=$$(for p in $$packages; do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+	    grep -q 'ok installed' || echo $$p; done); \
+	  if [ -n "$$packages" ] && [ ! -e $(PDF_LIBS_TRIED) ]; then \
+	    echo "Installing" $$packages "for the PDFs (WeasyPrint)"; \
+	    $(APT_INSTALL) $$packages >/dev/null 2>&1 || \
+	      { apt-get update -qq >/dev/null 2>&1 && $(APT_INSTALL) $$packages >/dev/null 2>&1; } || \
+	      { touch $(PDF_LIBS_TRIED); \
+	        echo "  apt-get could not install" $$packages"; carrying on without (not tried again until make distclean)"; }; \
+	    status=0; $(PDF_LIBS_PROBE) >/dev/null 2>&1 || status=$$?; \
+	  fi; \
+	fi; \
+	if [ $$status != 0 ] && [ $$status != 3 ]; then \
+	  echo "error: WeasyPrint cannot load Pango, which the PDFs need." >&2; \
+	  echo "  Debian/Ubuntu: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0   macOS: brew install pango" >&2; \
+	fi
+
+pdf: pdf-libs
+test: pdf-libs
 
 .PHONY: livehtml htmllive
 livehtml: $(VENV_STAMP) ## Preview while editing: rebuild and reload the browser on every save
@@ -115,7 +183,6 @@ linkcheck: checklinks ## Check every external link on the internet (needs networ
 	exit $$status
 
 # Publishing editions: see "Publishing an edition" in README.md.
-HANDBOOK     = PYTHONPATH=_ext $(BIN)/python -m handbook
 
 .PHONY: publish
 publish: $(VENV_STAMP) ## Publish an edition into the archive (_site/): make publish EDITION=2026.2
@@ -129,6 +196,11 @@ verify: $(VENV_STAMP) ## Check every published edition against its manifest
 .PHONY: site
 site: $(VENV_STAMP) ## Rebuild the archive (_site/) from the edition-* tags, e.g. on a new server
 	$(HANDBOOK) site
+
+# Reviews: see "Reviews, reminders and read-and-sign" in README.md.
+.PHONY: due
+due: $(VENV_STAMP) ## List documents due for review within DAYS days (and any overdue); exit 1 if any is overdue
+	$(HANDBOOK) due $(if $(DAYS),--days "$(DAYS)") $(if $(JSON),--json)
 
 # The browser tests (tests/test_browser.py) drive Debian's chromium through the
 # playwright package; playwright must never download a browser of its own.
@@ -148,7 +220,37 @@ chromium: ## Install Debian's chromium for the browser tests when missing (as ro
 	  exit 1; \
 	fi
 
-test: chromium
+test: chromium axe
+
+# axe-core for the browser tests: its version and integrity hash are pinned in
+# tests/html/axe/package-lock.json, and `npm ci` installs exactly that from the
+# npm registry into _build/axe/ (never a copy bundled in another package).
+AXE_DIR      = $(BUILDDIR)/axe
+AXE_JS       = $(AXE_DIR)/node_modules/axe-core/axe.min.js
+export HANDBOOK_AXE_JS = $(abspath $(AXE_JS))
+
+$(AXE_JS): tests/html/axe/package.json tests/html/axe/package-lock.json
+	@command -v npm >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y npm; \
+	  else \
+	    echo "error: the browser tests need npm to install axe-core (sudo apt-get install npm)" >&2; exit 1; \
+	  fi; }
+	mkdir -p "$(AXE_DIR)"
+	cp tests/html/axe/package.json tests/html/axe/package-lock.json "$(AXE_DIR)/"
+	cd "$(AXE_DIR)" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch "$@"
+
+.PHONY: axe
+axe: $(AXE_JS) ## Install the pinned axe-core (tests/html/axe/package-lock.json) into _build/axe/ for the browser tests
+
+# The originality tests read only tests/content/seed_fingerprints.json (hashes,
+# never the articles' text); regenerate it where the articles are present.
+SEEDS ?= ../shared/seeds
+
+.PHONY: fingerprints
+fingerprints: $(VENV_STAMP) ## Regenerate the source articles' fingerprints for the originality tests (SEEDS=../shared/seeds)
+	PYTHONPATH=_ext $(BIN)/python -m handbook.devtools.fingerprints --seeds "$(SEEDS)"
 
 .PHONY: lock
 lock: $(VENV_STAMP) ## Re-pin requirements.txt from requirements.in
@@ -168,7 +270,7 @@ distclean: clean ## Remove everything built, .venv and .venv-mkdocs
 	rm -rf "$(VENV)" "$(MKDOCS_VENV)"
 
 # Files make must never try to rebuild through the catch-all below.
-Makefile requirements.txt requirements.in bench/requirements-mkdocs.txt: ;
+Makefile requirements.txt requirements.in bench/requirements-mkdocs.txt tests/html/axe/package.json tests/html/axe/package-lock.json: ;
 
 # Catch-all: route any other target to Sphinx's "make mode".
 %: $(VENV_STAMP)

@@ -74,11 +74,12 @@ bibtex_bibfiles = ["references.bib"]
 bibtex_default_style = "unsrt"
 bibtex_reference_style = "author_year"
 
-# Charting templates are copied into the patient record: copy only the text,
-# never a prompt, an output marker or a line number.
-copybutton_exclude = ".linenos, .gp, .go"
-copybutton_prompt_text = r">>> |\.\.\. |\$ "
-copybutton_prompt_is_regexp = True
+# Charting templates are copied into the patient record: the copy button
+# copies a block verbatim (a line starting "$ " or "... " is text, not a
+# prompt), leaving out only line numbers.
+copybutton_exclude = ".linenos"
+copybutton_prompt_text = ""
+copybutton_remove_prompts = False
 copybutton_only_copy_prompt_lines = False
 
 # -- Clinic settings ----------------------------------------------------------
@@ -103,6 +104,22 @@ handbook_review_cycle_months = 36
 handbook_edition = os.environ.get("HANDBOOK_EDITION", "working copy (unpublished)")
 # What changed since the previous edition (JSON); `make publish` writes it.
 handbook_changes_file = os.environ.get("HANDBOOK_CHANGES", "")
+
+# -- Translations -------------------------------------------------------------
+# The patient guides in other languages (see README, "Translations"). Each
+# language here gets its own build: _build/html/<lang>/ and _build/pdf/<lang>/.
+# Adding a language is data only: its code here, its catalogs under locales/.
+handbook_languages = ["es"]
+locale_dirs = ["locales/"]
+gettext_compact = False  # one catalog per guide: locales/es/LC_MESSAGES/patient-guides/<guide>.po
+gettext_uuid = False
+gettext_location = True  # each entry names the English page and line it comes from
+# Reading level of each language's guides: the formula and the lowest passing
+# score. Spanish: Szigriszt-Pazos on the INFLESZ scale, 65 = "bastante fácil".
+handbook_readability_languages = {"es": {"formula": "szigriszt-pazos", "min_score": 65}}
+# When every guide must have a translation in every language (a missing one is
+# a warning, so the strict build fails). Turn on once the guides are translated.
+handbook_translations_required = False
 
 # -- Link checking ------------------------------------------------------------
 # `make linkcheck` checks every external link (needs the internet; see README,

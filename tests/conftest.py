@@ -88,13 +88,33 @@ def handbook_pdf(tmp_path_factory) -> HandbookBuild:
 
 
 @pytest.fixture(scope="session")
-def handbook_site(handbook_html, handbook_pdf, tmp_path_factory) -> Path:
-    """The site as ``make`` leaves it: the HTML, with the PDFs in ``pdf/`` where its pages link them."""
+def handbook_translations(tmp_path_factory) -> dict[str, tuple[HandbookBuild, HandbookBuild]]:
+    """Each translation of the real handbook (handbook.i18n), built as ``make`` builds it:
+    language -> (HTML build, PDF build), ``SOURCE_DATE_EPOCH`` fixed for the PDFs."""
+    from handbook.i18n.control import configured_languages
+
+    builds = {}
+    for language in configured_languages(REPO_ROOT):
+        html = build_handbook(tmp_path_factory.mktemp(f"handbook-{language}"), "html", language=language)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("SOURCE_DATE_EPOCH", "1763600000")
+            pdf = build_handbook(tmp_path_factory.mktemp(f"handbook-pdf-{language}"), "handbookpdf", language=language)
+        builds[language] = (html, pdf)
+    return builds
+
+
+@pytest.fixture(scope="session")
+def handbook_site(handbook_html, handbook_pdf, handbook_translations, tmp_path_factory) -> Path:
+    """The site as ``make`` leaves it: the HTML, with the PDFs in ``pdf/`` where its pages link them,
+    and each translation in ``<lang>/`` (its PDFs in ``<lang>/pdf/``)."""
     from handbook.pdf.render import copy_pdfs
 
     site = tmp_path_factory.mktemp("site") / "html"
     shutil.copytree(handbook_html.outdir, site)
     copy_pdfs(handbook_pdf.outdir, site / "pdf")
+    for language, (html, pdf) in handbook_translations.items():
+        shutil.copytree(html.outdir, site / language)
+        copy_pdfs(pdf.outdir, site / language / "pdf")
     return site
 
 

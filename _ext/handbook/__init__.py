@@ -2,11 +2,15 @@
 
 ========================  ====================================================
 ``handbook.doccontrol``   document control: front matter, rules, control panel
+``handbook.decisions``    local decisions register: roles, box, rules, sign-off
 ``handbook.content``      clinic settings, boxes, readability, traceability
 ``handbook.links``        insecure links, internal link check, link report
 ``handbook.pdf``          the ``handbookpdf`` builder: handouts and staff PDF
 ``handbook.editions``     publishing, the archive, changes, edition switcher
 ``handbook.html``         how the site presents itself: navigation, a11y
+``handbook.reviews``      review calendar, handbook due, recently revised, sign sheet
+``handbook.i18n``         translated guides: catalogs, control, switcher
+``handbook.incremental``  warned pages redone, removed pages' output deleted
 ``handbook.devtools``     benchmark, synthetic handbooks, warm preview
 ========================  ====================================================
 
@@ -27,13 +31,20 @@ __version__ = "0.1.0"
 
 #: The capabilities a Sphinx build registers, each a subpackage exposing
 #: ``setup(app)``. ``devtools`` is not here: it is never part of a build.
+#: Handlers of one event run in this order: the link map (``links``) is
+#: collected after document control has resolved its links and before the
+#: readability and traceability reports add theirs, as it always has been.
 CAPABILITIES = (
-    "handbook.content",
     "handbook.doccontrol",
+    "handbook.decisions",
     "handbook.links",
+    "handbook.content",
     "handbook.pdf",
     "handbook.editions",
     "handbook.html",
+    "handbook.reviews",
+    "handbook.i18n",
+    "handbook.incremental",
 )
 
 
@@ -46,5 +57,5 @@ def setup(app: Sphinx) -> dict:
         "version": __version__,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
-        "env_version": 1,
+        "env_version": 2,  # 2: the search index folds accents (handbook.html.search)
     }

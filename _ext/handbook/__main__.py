@@ -21,6 +21,8 @@ COMMANDS = {
     "verify": "handbook.editions.verify",
     "site": "handbook.editions.site",
     "preview": "handbook.devtools.preview",
+    "due": "handbook.reviews.due",
+    "translations": "handbook.i18n.commands",
 }
 
 

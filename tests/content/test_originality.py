@@ -1,12 +1,14 @@
-"""The handbook's words are its own: no page copies the seed articles.
+"""The handbook's words are its own: no page copies the source articles.
 
-The two clinic articles the handbook is built from live outside the repository,
-in ``shared/seeds/`` beside the clone (``<repo>/../shared/seeds``). A page
-*copies* when it shares a run of 8 or more consecutive words with an article,
-compared case-insensitively with punctuation stripped. Pages are checked twice:
-as Markdown source (every file under protocols/, patient-guides/, reference/
-and index.md) and as rendered HTML (so clinic settings, generated tables and
-the guidance register's text are checked as readers see them).
+The two clinic articles the handbook is built from are not in the repository;
+their fingerprints are (``tests/content/seed_fingerprints.json``: hashed 8-word
+runs, whole lines and phone numbers, never the text; see
+``handbook.content.originality``). A page *copies* when it shares a run of 8 or
+more consecutive words with an article, compared case-insensitively with
+punctuation stripped. Pages are checked twice: as Markdown source (every file
+under protocols/, patient-guides/, reference/ and index.md) and as rendered
+HTML (so clinic settings, generated tables and the guidance register's text
+are checked as readers see them).
 
 One thing a page may take word for word is an article's title, when the
 guidance register names the article by it: that is attribution, not copying.
@@ -14,12 +16,15 @@ The allowance is narrow: the title must be a whole line of that article, and
 only that exact title is exempt, nothing before or after it.
 
 No clinic phone number from the articles may appear in any tracked file or
-built page. If the seeds are missing the test fails: it never skips.
+built page. The check needs nothing outside the repository, and a test proves
+it by running it in a copy of the repository with nothing beside it.
 """
 
 from __future__ import annotations
 
-import re
+import json
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -29,139 +34,41 @@ import yaml
 from bs4 import BeautifulSoup
 
 from conftest import REPO_ROOT
+from handbook.content import originality
+from handbook.content.originality import (
+    copied_phones,
+    copied_runs,
+    markdown_text,
+    phone_numbers,
+    shared_runs,
+    words,
+)
+from handbook.devtools import fingerprints as fingerprints_command
 
-RUN = 8
+FINGERPRINTS = Path(__file__).resolve().parent / "seed_fingerprints.json"
 PAGE_FOLDERS = ("protocols", "patient-guides", "reference")
 PAGE_SUFFIXES = (".md", ".yaml", ".yml", ".txt", ".bib")
-
-
-# -- The checker -------------------------------------------------------------------
-
-_APOSTROPHES = re.compile(r"['\u2018\u2019\u02bc`]")
-_WORD = re.compile(r"[a-z0-9]+")
-# Stands for a break no run may cross (where an exempt title was cut out).
-_BREAK = "\x00"
-
-
-def words(text: str) -> list[str]:
-    """Lower-case words with punctuation stripped; an apostrophe joins its word."""
-    words_ = []
-    for chunk in text.lower().split(_BREAK):
-        words_.extend(_WORD.findall(_APOSTROPHES.sub("", chunk)))
-        words_.append(_BREAK)
-    return words_[:-1]
-
-
-def _runs(source_words: list[str], run: int) -> set[tuple[str, ...]]:
-    return {
-        tuple(source_words[i : i + run])
-        for i in range(len(source_words) - run + 1)
-        if _BREAK not in source_words[i : i + run]
-    }
-
-
-def shared_runs(text: str, source: str, run: int = RUN, exempt: tuple[str, ...] = ()) -> list[str]:
-    """Each longest stretch of ``text`` that shares ``run``+ consecutive words with ``source``.
-
-    ``exempt`` phrases (article titles) are cut out of ``text`` first, each
-    matched as whole words, so a run can neither sit in one nor cross one.
-    """
-    for phrase in exempt:
-        phrase_words = [w for w in words(phrase) if w != _BREAK]
-        if phrase_words:
-            pattern = r"(?<![a-z0-9])" + r"[^a-z0-9]+".join(map(re.escape, phrase_words)) + r"(?![a-z0-9])"
-            text = re.sub(pattern, _BREAK, _APOSTROPHES.sub("", text.lower()))
-    known = _runs(words(source), run)
-    page = words(text)
-    stretches: list[list[int]] = []
-    for i in range(len(page) - run + 1):
-        if tuple(page[i : i + run]) in known:
-            if stretches and i <= stretches[-1][1]:
-                stretches[-1][1] = i + run
-            else:
-                stretches.append([i, i + run])
-    return [" ".join(page[start:end]) for start, end in stretches]
-
-
-_PHONE = re.compile(r"(?<!\d)(?:\+?1[\s.\-]*)?\(?(\d{3})\)?[\s.\-]*(\d{3})[\s.\-]*(\d{4})(?!\d)")
-
-
-def phone_numbers(text: str) -> set[str]:
-    """Ten-digit North American phone numbers in ``text``, as bare digits."""
-    return {"".join(match.groups()) for match in _PHONE.finditer(text)}
-
-
-def contains_phone(text: str, digits: str) -> bool:
-    """Whether ``text`` writes the ten-digit number ``digits`` in any usual form."""
-    area, exchange, line = digits[:3], digits[3:6], digits[6:]
-    sep = r"[\s.\-\u2010-\u2015]*"
-    return re.search(rf"(?<!\d)\(?{area}\)?{sep}{exchange}{sep}{line}(?!\d)", text) is not None
-
-
-_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
-_CITE_ROLE = re.compile(r"\{cite(?::\w+)*\}`[^`]*`")
-_ROLE_WITH_TARGET = re.compile(r"\{[\w:-]+\}`([^`<]*?)\s*<[^`>]*>`")
-_ROLE = re.compile(r"\{[\w:-]+\}`([^`]*)`")
-_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-
-
-def markdown_text(source: str) -> str:
-    """The words a reader sees in a MyST page: no link targets, no citation keys."""
-    text = _CITE_ROLE.sub(" ", source)
-    text = _ROLE_WITH_TARGET.sub(r"\1", text)
-    text = _ROLE.sub(r"\1", text)
-    return _LINK.sub(r"\1", text)
 
 
 # -- Where things are -------------------------------------------------------------
 
 
-def _clone_roots() -> list[Path]:
-    """The repository root, then (in a git worktree) the main checkout's root."""
-    roots = [REPO_ROOT]
-    try:
-        common = subprocess.run(
-            ["git", "rev-parse", "--path-format=absolute", "--git-common-dir"],
-            cwd=REPO_ROOT, capture_output=True, text=True, check=True, timeout=30,
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return roots
-    main_root = Path(common).parent
-    if common and Path(common).name == ".git" and main_root.resolve() != REPO_ROOT.resolve():
-        roots.append(main_root)
-    return roots
+def fingerprints() -> dict[str, originality.ArticleFingerprint]:
+    return originality.load_fingerprints(FINGERPRINTS)
 
 
-def seeds_dir() -> Path:
-    """``shared/seeds`` beside the clone; fails (never skips) when it is not there."""
-    tried = [root.parent / "shared" / "seeds" for root in _clone_roots()]
-    for path in tried:
-        if path.is_dir():
-            return path
-    pytest.fail(
-        "The seed articles are missing: looked for "
-        + " and ".join(str(path) for path in tried)
-        + ". Check out the shared/ folder beside the repository (../shared/seeds/*.txt) "
-        "so the originality check can compare the pages with the articles.",
-        pytrace=False,
-    )
+def all_shingles() -> dict[str, frozenset[str]]:
+    return {name: article.shingles for name, article in fingerprints().items()}
 
 
-def seed_articles() -> dict[str, str]:
-    folder = seeds_dir()
-    articles = {path.name: path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.txt"))}
-    if len(articles) < 2 or not all(text.strip() for text in articles.values()):
-        pytest.fail(f"Expected the two seed articles (*.txt) in {folder}, found {sorted(articles)}", pytrace=False)
-    return articles
-
-
-def article_titles(articles: dict[str, str]) -> dict[str, str]:
-    """Seed file name -> the title the guidance register cites it by, if that title is a whole line of it."""
+def article_titles() -> dict[str, str]:
+    """Article file name -> the title the guidance register cites it by, if that title is a whole line of it."""
     register = yaml.safe_load((REPO_ROOT / "reference" / "guidance.yaml").read_text(encoding="utf-8"))
+    known = fingerprints()
     titles = {}
     for article in register["articles"].values():
         seed, title = article.get("seed"), article.get("title", "")
-        if seed in articles and any(words(line) == words(title) for line in articles[seed].splitlines()):
+        if seed in known and known[seed].has_title(title):
             titles[seed] = title
     return titles
 
@@ -175,13 +82,16 @@ def page_files() -> list[Path]:
     return files
 
 
-def tracked_text_files() -> list[Path]:
+def tracked_text_files() -> list[tuple[Path, str]]:
+    """Every tracked text file but the fingerprint file (hashes, whose digits are not phone numbers)."""
     listed = subprocess.run(
         ["git", "ls-files", "-z"], cwd=REPO_ROOT, capture_output=True, text=True, check=True, timeout=60
     ).stdout.split("\0")
     files = []
     for name in filter(None, listed):
         path = REPO_ROOT / name
+        if path == FINGERPRINTS:
+            continue
         try:
             files.append((path, path.read_text(encoding="utf-8")))
         except (UnicodeDecodeError, FileNotFoundError, IsADirectoryError):
@@ -189,12 +99,12 @@ def tracked_text_files() -> list[Path]:
     return files
 
 
-def _copies(name: str, text: str, articles: dict[str, str], titles: dict[str, str]) -> list[str]:
-    exempt = tuple(titles.values())
+def _copies(name: str, text: str) -> list[str]:
+    exempt = tuple(article_titles().values())
     return [
         f"{name} copies {seed}: \"{run}\""
-        for seed, article in articles.items()
-        for run in shared_runs(text, article, exempt=exempt)
+        for seed, known in all_shingles().items()
+        for run in copied_runs(text, known, exempt=exempt)
     ]
 
 
@@ -246,49 +156,122 @@ def test_title_exemption_is_exactly_the_title():
     assert shared_runs(f"{title} of this short blog about ketamine some body text", article, exempt=(title,)) == [
         "of this short blog about ketamine some body text"
     ]
+    assert originality.fingerprint_article("a.txt", article).has_title(title.upper() + "!")
+    assert not originality.fingerprint_article("a.txt", article).has_title("The long title of this short blog")
 
 
 def test_phone_numbers_are_found_in_any_usual_form():
     # Fictional numbers: the test file must not hold the articles' own.
     assert phone_numbers(ARTICLE) == {"5555550134"}
-    for written in ("(555) 555-0134", "555-555-0134", "555.555.0134", "5555550134", "(555)555 0134"):
-        assert contains_phone(f"Call {written} today.", "5555550134"), written
-    assert not contains_phone("Call 555-0100 or 155555501349.", "5555550134")
+    for written in ("(555) 555-0134", "555-555-0134", "555.555.0134", "5555550134", "(555)555 0134",
+                    "+1 555 555 0134", "1-555-555-0134", "555\u2013555\u20130134"):
+        assert phone_numbers(f"Call {written} today.") == {"5555550134"}, written
+    assert phone_numbers("Call 555-0100 or 155555501349.") == set()
+    known = {originality.phone_hash("5555550134")}
+    assert copied_phones("Call 555.555.0134, or 555-555-0199.", known) == ["5555550134"]
 
 
-def test_missing_seeds_fail_with_a_clear_message(monkeypatch, tmp_path):
-    monkeypatch.setattr(sys.modules[__name__], "_clone_roots", lambda: [tmp_path / "clone"])
-    with pytest.raises(pytest.fail.Exception) as failure:
-        seeds_dir()
-    message = str(failure.value)
-    assert str(tmp_path / "shared" / "seeds") in message
-    assert "seed articles are missing" in message
+# -- The fingerprints: same detection power as the text ------------------------------
+
+
+def test_fingerprints_are_written_from_articles_and_catch_what_the_text_catches(tmp_path):
+    """The real command, on synthetic articles: the file holds no text, and finds the same copies."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "a.txt").write_text(f"A Title For The Test Article Of Nine Words\n\n{ARTICLE}\n", encoding="utf-8")
+    (seeds / "b.txt").write_text("Another article says patients rest for one full hour after every infusion.\n",
+                                 encoding="utf-8")
+    output = tmp_path / "fingerprints.json"
+    assert fingerprints_command.main(["--seeds", str(seeds), "--output", str(output)]) == 0
+    assert fingerprints_command.main(["--seeds", str(seeds), "--output", str(output), "--check"]) == 0
+    text = output.read_text(encoding="utf-8").lower()
+    assert not any(word in text for word in ("ketamine", "watchful", "patients", "infusion", "title", "5550134"))
+    known = originality.load_fingerprints(output)
+    assert sorted(known) == ["a.txt", "b.txt"]
+    page = "Our rule: ketamine infusion therapy is always conducted under the watchful eye of a nurse. " \
+           "Patients rest for one full hour after every infusion. Call 555-555-0134."
+    assert copied_runs(page, known["a.txt"].shingles) == shared_runs(page, ARTICLE) == [
+        "ketamine infusion therapy is always conducted under the watchful eye of"
+    ]
+    assert copied_runs(page, known["b.txt"].shingles) == ["patients rest for one full hour after every infusion"]
+    assert copied_phones(page, known["a.txt"].phones) == ["5555550134"]
+    assert known["a.txt"].has_title("A title for the test article of nine words")
+    # A changed article makes the committed file out of date.
+    (seeds / "b.txt").write_text("Changed.\n", encoding="utf-8")
+    assert fingerprints_command.main(["--seeds", str(seeds), "--output", str(output), "--check"]) == 1
+
+
+def test_a_missing_seed_folder_is_a_clear_error(tmp_path, capsys):
+    assert fingerprints_command.main(["--seeds", str(tmp_path / "nowhere")]) == 2
+    assert f"no seed folder at {tmp_path / 'nowhere'}" in capsys.readouterr().err
+
+
+def test_the_committed_fingerprints_are_of_the_two_articles():
+    """Guard against a check that passes because it compares with nothing."""
+    known = fingerprints()
+    assert len(known) == 2
+    assert sum(article.words for article in known.values()) > 1000
+    assert all(len(article.shingles) > 900 for article in known.values())
+    assert set().union(*(article.phones for article in known.values())), "no phone number in the fingerprints"
+    titles = article_titles()
+    assert len(titles) == len(known), "the register should cite each article by its title"
+    # Known positives from the real articles: each title (9 and 10 words) is itself a copy
+    # when it is not exempt, so the runs really are the articles' runs.
+    for seed, title in titles.items():
+        assert len(words(title)) >= originality.RUN
+        assert copied_runs(title, known[seed].shingles) == [" ".join(words(title))]
+
+
+def test_the_check_runs_from_a_copy_with_nothing_beside_it(tmp_path):
+    """The originality tests on a copy of the repository's files, alone in a folder: no ../shared, no git history."""
+    lonely = tmp_path / "lonely"
+    copy = lonely / "handbook"
+    # The files a clone would have, as they are now (uncommitted work included).
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                            cwd=REPO_ROOT, capture_output=True, text=True, check=True, timeout=60).stdout
+    for name in sorted(set(filter(None, listed.split("\0")))):
+        source = REPO_ROOT / name
+        if source.is_file():
+            (copy / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, copy / name)
+    assert (copy / FINGERPRINTS.relative_to(REPO_ROOT)).is_file()
+    subprocess.run(["git", "init", "-q"], cwd=copy, check=True, timeout=60)
+    subprocess.run(["git", "add", "-A"], cwd=copy, check=True, timeout=60)
+    assert sorted(p.name for p in lonely.iterdir()) == ["handbook"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "GIT_"))}
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/content/test_originality.py",
+         "-k", "not built and not copy_with_nothing"],
+        cwd=copy, capture_output=True, text=True, timeout=600, env=env,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = result.stdout.strip().splitlines()[-1]
+    assert " passed" in summary and "skipped" not in summary and "deselected" in summary, summary
+    passed = int(summary.split(" passed")[0].split()[-1])
+    assert passed >= len(page_files()) + 5, summary
 
 
 # -- The real handbook ---------------------------------------------------------------
 
 
-def test_seed_articles_and_their_phone_numbers_are_found():
-    """Guard against a check that passes because it compares with nothing."""
-    articles = seed_articles()
-    assert sum(len(words(text)) for text in articles.values()) > 1000
-    assert set().union(*map(phone_numbers, articles.values())), "no phone number found in the articles"
-    assert len(article_titles(articles)) == len(articles), "the register should cite each article by its title"
-
-
 @pytest.mark.parametrize("path", page_files(), ids=lambda path: str(path.relative_to(REPO_ROOT)))
 def test_page_source_shares_no_run_of_eight_words_with_an_article(path):
-    articles = seed_articles()
     text = path.read_text(encoding="utf-8")
     if path.suffix == ".md":
-        text = markdown_text(_FRONT_MATTER.sub("", text))
-    problems = _copies(str(path.relative_to(REPO_ROOT)), text, articles, article_titles(articles))
+        text = markdown_text(text)
+    problems = _copies(str(path.relative_to(REPO_ROOT)), text)
     assert problems == [], "\n".join(problems)
 
 
+def test_no_phone_number_from_the_articles_appears_in_a_tracked_file():
+    known = set().union(*(article.phones for article in fingerprints().values()))
+    places = tracked_text_files()
+    assert len(places) > 50
+    found = [f"{path}: {number}" for path, text in places for number in copied_phones(text, known)]
+    assert found == [], "\n".join(found)
+
+
 def test_built_pages_share_no_run_of_eight_words_with_an_article(handbook_html):
-    articles = seed_articles()
-    titles = article_titles(articles)
     pages = sorted(Path(handbook_html.outdir).rglob("*.html"))
     assert len(pages) >= 25, f"only {len(pages)} built pages found"
     problems = []
@@ -300,18 +283,15 @@ def test_built_pages_share_no_run_of_eight_words_with_an_article(handbook_html):
         for citation in main.select("span.bibtex-citation"):
             citation.replace_with(" ")
         name = str(page.relative_to(handbook_html.outdir))
-        problems += _copies(name, main.get_text(" "), articles, titles)
+        problems += _copies(name, main.get_text(" "))
     assert problems == [], "\n".join(problems)
 
 
-def test_no_phone_number_from_the_articles_appears_in_the_repository_or_the_site(handbook_html):
-    articles = seed_articles()
-    numbers = set().union(*map(phone_numbers, articles.values()))
-    assert numbers, "no phone number found in the seed articles"
-    places = tracked_text_files()
-    places += [(page, page.read_text(encoding="utf-8")) for page in Path(handbook_html.outdir).rglob("*.html")]
-    assert len(places) > 50
+def test_no_phone_number_from_the_articles_appears_in_the_built_site(handbook_html):
+    known = set().union(*(article.phones for article in fingerprints().values()))
+    pages = list(Path(handbook_html.outdir).rglob("*.html"))
+    assert len(pages) >= 25
     found = [
-        f"{path}: {number}" for path, text in places for number in sorted(numbers) if contains_phone(text, number)
+        f"{page}: {number}" for page in pages for number in copied_phones(page.read_text(encoding="utf-8"), known)
     ]
     assert found == [], "\n".join(found)

@@ -24,7 +24,7 @@ from sphinx.util.console import strip_colors
 from conftest import REPO_ROOT
 from handbook.doccontrol.model import Banner, DocumentControl, HistoryEntry, banners, due_for_review
 from handbook.doccontrol.rules import SUBTYPES, add_months, check_handbook, check_page, validate
-from handbook.doccontrol.frontmatter import parse_front_matter, read_front_matter
+from handbook.doccontrol.frontmatter import FrontMatterError, parse_front_matter, read_front_matter
 
 BUILD_DATE = "2027-06-01"
 ROOTS = Path(__file__).resolve().parent.parent / "roots"
@@ -136,6 +136,20 @@ ERROR_CASES = {
     ],
     "covers": [
         (BAD, 11, "covers item 'guidance 7' is not a guidance point id such as SG-04 [handbook.covers]"),
+    ],
+    "audience": [
+        (BAD, 12, "audience item 'nurses' is not a staff role: use nursing, prescribers, front desk "
+                  "(handbook_staff_roles) (did you mean 'nursing'?) [handbook.audience]"),
+    ],
+    # Issue 18: a history entry with two summaries lost the first without a word
+    # (the page also starts with a byte-order mark: lines still count from the fence).
+    "duplicate-nested-key": [
+        (BAD, 14, "front matter key 'summary' appears twice in history item 1 (first at line 13): "
+                  "YAML would keep only the last [handbook.frontmatter]"),
+    ],
+    "quoted-datetime": [
+        (BAD, 5, "effective must be a date without a time, such as 2026-12-01, not '2026-11-16T09:00' "
+                 "[handbook.date]"),
     ],
 }
 
@@ -636,3 +650,83 @@ def test_other_builders_render_panel_and_banners_as_plain_content(app):
     assert "Draft — not for clinical use." in text
     assert "Review by\n   2030-07-01" in text
     assert "Change history" in text
+
+
+# -- Front matter as users write it (issue 18) ----------------------------------
+
+BOM = "\ufeff"
+
+
+@pytest.mark.parametrize("written", ['"2026-11-16"', "'2026-11-16'", "2026-11-16", "!!timestamp 2026-11-16",
+                                     '" 2026-11-16 "', '!!str 2026-11-16'])
+def test_every_yaml_scalar_form_of_a_date_is_accepted(written):
+    page = GOOD_PAGE.replace("effective: 2026-12-01", f"effective: {written.replace('11-16', '12-01')}")
+    record = check_page(page, "protocols/x", "X", id_prefix="PR")
+    assert record.problems == ()
+    assert record.doc.effective == dt.date(2026, 12, 1)
+
+
+@pytest.mark.parametrize("written, message", [
+    ('"2026-02-30"', "effective '2026-02-30' is not a real date"),
+    ("'2026-12-01 09:30'", "effective must be a date without a time, such as 2026-12-01, not '2026-12-01 09:30'"),
+    ('"01/12/2026"', "effective must be a date written YYYY-MM-DD, such as 2026-12-01, not '01/12/2026'"),
+])
+def test_a_quoted_date_that_is_wrong_says_what_is_wrong(written, message):
+    record = check_page(GOOD_PAGE.replace("effective: 2026-12-01", f"effective: {written}"), "protocols/x", "X",
+                        id_prefix="PR")
+    assert [(p.line, p.message) for p in record.problems if p.subtype == "date"] == [(5, message)]
+
+
+def test_a_byte_order_mark_before_the_fence_is_read_past():
+    with_bom = parse_front_matter(BOM + GOOD_PAGE)
+    assert with_bom == parse_front_matter(GOOD_PAGE)
+    assert with_bom.line_of("effective") == 5
+    record = check_page(BOM + GOOD_PAGE.replace("\n", "\r\n"), "protocols/x", "X", id_prefix="PR")
+    assert record.problems == () and record.doc.id == "PR-005"
+
+
+def test_read_front_matter_reads_a_file_saved_with_a_byte_order_mark(tmp_path):
+    path = tmp_path / "page.md"
+    path.write_bytes(GOOD_PAGE.encode("utf-8-sig"))
+    assert read_front_matter(path).data["id"] == "PR-005"
+
+
+@pytest.mark.parametrize("yaml_text, line, message", [
+    ("id: PR-001\nid: PR-002\n", 3, "front matter key 'id' appears twice (first at line 2)"),
+    ("history:\n  - {version: \"1.0\", summary: a, summary: b}\n", 3,
+     "front matter key 'summary' appears twice in history item 1 (first at line 3)"),
+    ("a:\n  b:\n    - c: 1\n      d: {e: 1, e: 2}\n", 5,
+     "front matter key 'e' appears twice in a > b item 1 > d (first at line 5)"),
+])
+def test_duplicate_keys_are_refused_at_any_depth(yaml_text, line, message):
+    with pytest.raises(FrontMatterError) as raised:
+        parse_front_matter(f"---\n{yaml_text}---\n")
+    assert (raised.value.line, raised.value.message) == (line, message + ": YAML would keep only the last")
+
+
+@pytest.mark.sphinx("html", testroot="field-frontmatter", confoverrides={"handbook_build_date": "2027-01-01"})
+def test_pages_saved_with_a_bom_and_quoted_dates_build_cleanly(app):
+    """Every page type with a byte-order mark; dates double-quoted, single-quoted, tagged, plain."""
+    app.build()
+    assert _warnings(app) == []
+    register = {entry["id"]: entry for entry in json.loads((Path(app.outdir) / "register.json").read_text())}
+    assert {key: (e["effective"], e["review-by"]) for key, e in register.items()} == {
+        "PG-001": ("2026-11-16", "2029-11-16"),
+        "PR-001": ("2026-11-16", "2029-11-16"),
+        "PR-002": ("2026-11-16", "2029-11-16"),
+    }
+    history = _soup(app, "protocols/double-quoted").select("section#change-history tbody tr")
+    assert [row.find_all("td")[1].get_text(strip=True) for row in history] == ["2026-11-16", "2026-01-05"]
+    assert _soup(app, "index").find("h1").get_text(strip=True).startswith("Front matter as users write it")
+
+
+def test_register_json_paths_are_plain_relative_paths(tmp_path):
+    """A file name with spaces is written as it is, not percent-encoded (issue 18, item 7)."""
+    from conftest import build_project
+
+    build = build_project(ROOTS / "test-pdf-fidelity", tmp_path / "html", "html")
+    assert build.warnings == ""
+    entries = json.loads((build.outdir / "register.json").read_text(encoding="utf-8"))
+    assert [entry["path"] for entry in entries] == ["patient-guides/symbols and tables.html",
+                                                    "protocols/wide-protocol.html"]
+    assert all((build.outdir / entry["path"]).is_file() for entry in entries)

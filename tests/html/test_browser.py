@@ -1,9 +1,10 @@
 """The built handbook in a real browser: accessible, offline-safe, usable on a phone.
 
 Debian's Chromium (``/usr/bin/chromium``) is driven by the ``playwright``
-package; no browser is ever downloaded. axe-core comes from the
-``axe-playwright-python`` package's bundled ``axe.min.js`` and is injected into
-each page from disk, never from a CDN. The handbook is built once per session
+package; no browser is ever downloaded. axe-core is the version pinned (with
+its integrity hash) in ``tests/html/axe/package-lock.json``, installed from the
+npm registry by ``make axe`` into ``_build/axe/`` and injected into each page
+from disk, never from a CDN. The handbook is built once per session
 (``handbook_html``) and served on 127.0.0.1 from a thread; every request the
 browser makes is recorded, and a request to any other host fails (Chromium
 cannot resolve other host names) and fails the test.
@@ -17,13 +18,14 @@ drawer, screenshots for review) have tests of their own.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
+import re
 import shutil
 from io import StringIO
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import axe_playwright_python
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from sphinx.testing.util import SphinxTestApp
@@ -48,7 +50,11 @@ CHROMIUM_ARGS = [
     # Playwright route would do the same but turns off the HTTP cache.)
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
 ]
-AXE_JS = Path(axe_playwright_python.__file__).with_name("axe.min.js")
+#: axe-core as `make axe` installs it from the npm registry: the version and
+#: integrity pinned in tests/html/axe/package-lock.json.
+AXE_LOCK = Path(__file__).with_name("axe") / "package-lock.json"
+AXE_VERSION = json.loads(AXE_LOCK.read_text(encoding="utf-8"))["packages"]["node_modules/axe-core"]["version"]
+AXE_JS = Path(os.environ.get("HANDBOOK_AXE_JS") or REPO_ROOT / "_build/axe/node_modules/axe-core/axe.min.js")
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 SCREENSHOTS = REPO_ROOT / "_build" / "screenshots"
 
@@ -178,7 +184,9 @@ def new_context(browser: Browser):
 def _axe(page: Page, traffic: Traffic) -> list[dict]:
     """Run axe-core's WCAG 2.0/2.1 A and AA rules on ``page``; return the violations."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
+        assert AXE_JS.is_file(), f"{AXE_JS} is missing: run 'make axe' (npm ci of tests/html/axe/)"
         page.add_script_tag(path=AXE_JS)
+        assert page.evaluate("axe.version") == AXE_VERSION, "not the pinned axe-core"
     options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
     traffic.auditing = True
     try:
@@ -531,3 +539,105 @@ def test_version_switcher_fits_a_phone(archive, new_context):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=SCREENSHOTS / "switcher-phone.png")
     assert traffic.external() == [] and traffic.failures == [] and traffic.errors == []
+
+
+# -- Issue 18: copy, print in dark mode, accents in search, current axe-core ----
+
+FIELD_PAGES = ("index", "cafe", "template", "search")
+TEMPLATE_TEXT = """DOSE RECORD
+$ 50 mg given at 10:00
+... continued: second bag
+>>> flagged for review
+   indented line"""
+
+
+@pytest.fixture(scope="module")
+def field_site(rootdir, tmp_path_factory) -> Path:
+    """``tests/roots/test-field-browser`` built with the handbook's theme, templates, CSS and copy settings."""
+    warning = StringIO()
+    app = SphinxTestApp("html", srcdir=rootdir / "test-field-browser",
+                        builddir=tmp_path_factory.mktemp("field-browser"), status=StringIO(), warning=warning)
+    try:
+        app.build()
+    finally:
+        app.cleanup()
+    assert strip_colors(warning.getvalue()) == ""
+    return Path(app.outdir)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_pinned_axe_core_finds_no_violation_on_the_search_button_or_elsewhere(field_site, new_context, scheme):
+    """axe-core 4.14 flagged label-content-name-mismatch (WCAG 2.5.3) on the theme's search button."""
+    context, traffic = new_context(**DESKTOP, color_scheme=scheme)
+    page = context.new_page()
+    with serve_directory(field_site) as url:
+        for name in FIELD_PAGES:
+            page.goto(f"{url}{name}.html")
+            assert _describe(_axe(page, traffic)) == [], name
+        button = page.locator(".search-button-field:visible").first
+        visible = button.inner_text()
+        name = button.evaluate("b => b.getAttribute('aria-label')")
+        assert name is None and "Search" in visible  # the name is what it shows
+        assert page.get_by_role("button", name=re.compile(r"^Search\s*Ctrl\s*\+\s*K$")).count() >= 1
+    assert traffic.external() == [] and traffic.failures == [] and traffic.errors == []
+
+
+def test_copy_button_copies_a_charting_template_verbatim(field_site, browser):
+    """Lines starting "$ ", "... " or ">>> " are text in a template, not prompts to strip."""
+    context = browser.new_context(**DESKTOP)
+    try:
+        with serve_directory(field_site) as url:
+            context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url.rstrip("/"))
+            page = context.new_page()
+            page.goto(f"{url}template.html")
+            block = page.locator("div.highlight").first
+            block.hover()
+            block.locator("button.copybtn").click()
+            assert page.evaluate("navigator.clipboard.readText()") == TEMPLATE_TEXT
+    finally:
+        context.close()
+
+
+# Text colour, and the first opaque background behind it, of each element.
+PRINT_COLOURS = """selector => [...document.querySelectorAll(selector)].map(el => {
+  let bg = 'rgba(0, 0, 0, 0)', node = el;
+  while (node && (bg === 'rgba(0, 0, 0, 0)' || bg === 'transparent')) {
+    bg = getComputedStyle(node).backgroundColor; node = node.parentElement;
+  }
+  return [el.innerText.trim().slice(0, 30), getComputedStyle(el).color, bg];
+})"""
+
+
+def test_printing_in_dark_mode_is_black_on_white(field_site, new_context):
+    context, traffic = new_context(**DESKTOP, color_scheme="dark")
+    page = context.new_page()
+    with serve_directory(field_site) as url:
+        page.goto(f"{url}cafe.html")
+        assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+        screen = page.evaluate(PRINT_COLOURS, "article td")
+        assert screen and all(colour != "rgb(0, 0, 0)" for _, colour, _ in screen)  # pale on dark, on screen
+        page.emulate_media(media="print")
+        selectors = "article h1, article p, article th, article td, article .admonition p, article li"
+        printed = page.evaluate(PRINT_COLOURS, selectors)
+        assert len(printed) >= 8
+        assert [row for row in printed if row[1:] != ["rgb(0, 0, 0)", "rgb(255, 255, 255)"]] == []
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / "print-dark-mode.png", full_page=True)
+    assert traffic.external() == [] and traffic.errors == []
+
+
+@pytest.mark.parametrize("query, expects", [
+    ("cafe", "cafe"), ("Café", "cafe"), ("CAFE", "cafe"),
+    ("nino", "cafe"), ("medicacion", "cafe"), ("guia", "cafe"),
+])
+def test_search_ignores_accents(field_site, new_context, query, expects):
+    context, traffic = new_context(**DESKTOP, color_scheme="light")
+    page = context.new_page()
+    with serve_directory(field_site) as url:
+        page.goto(f"{url}search.html?q={query}")
+        page.locator("#search-results .search-summary").wait_for()
+        hits = page.locator("#search-results ul.search li > a").evaluate_all(
+            "links => links.map(a => new URL(a.href).pathname)"
+        )
+        assert f"/{expects}.html" in hits, hits
+    assert traffic.external() == [] and traffic.errors == []

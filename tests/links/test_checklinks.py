@@ -22,6 +22,7 @@ import pikepdf
 import pytest
 import weasyprint
 from sphinx.testing.util import SphinxTestApp
+from sphinx.util.console import strip_colors
 
 from conftest import REPO_ROOT
 from handbook.__main__ import main
@@ -51,6 +52,23 @@ def test_each_kind_of_broken_link_is_reported_with_file_and_line(app, capsys):
     ]
     summary = SUMMARY.fullmatch(lines[-1])
     assert summary and summary.group(1) == "4", lines[-1]
+
+
+@pytest.mark.sphinx("html", testroot="checklinks-include")
+def test_a_broken_link_in_an_included_file_is_reported_at_that_file_and_line(app, capsys):
+    """Issue 18: raw-HTML links inside an {include}d file were reported at the including page."""
+    app.build()
+    snippet = Path(app.srcdir) / "_snippets" / "forms.md"
+    assert strip_colors(app.warning.getvalue()).strip().splitlines() == [
+        f"{snippet}:7: WARNING: insecure link: use https:// instead of http:// (http://forms.example/) "
+        "[handbook.insecure-link]"
+    ]
+    status, lines = _run(capsys, str(app.outdir))
+    assert status == 1
+    assert lines[:-1] == [
+        "index.html: forms/consent.html (missing page, raw HTML) [_snippets/forms.md:3]",
+        "index.html: figures/chart.png (missing image, raw HTML) [_snippets/forms.md:5]",
+    ]
 
 
 @pytest.mark.sphinx("html", testroot="checklinks-clean")
@@ -112,7 +130,9 @@ def test_broken_link_injected_into_any_page_is_named(tmp_path):
         page = source.removesuffix(".md") + ".html"
         expected.add(f"{page}: no-such-page.html (missing page, raw HTML) [{source}:{line}]")
         expected.add(f"{page}: #no-such-anchor (missing anchor, raw HTML) [{source}:{line}]")
-    app = SphinxTestApp("html", srcdir=srcdir, builddir=tmp_path / "_build", status=StringIO(), warning=StringIO())
+    # English only: without its translations' builds (es/), the guides' language switchers would dangle.
+    app = SphinxTestApp("html", srcdir=srcdir, builddir=tmp_path / "_build", status=StringIO(), warning=StringIO(),
+                        confoverrides={"handbook_languages": []})
     try:
         app.build()
     finally:

@@ -3,7 +3,9 @@
 ``clinic`` (the clinic settings and their substitutions), ``admonitions`` (the
 fixed-wording boxes), ``readability`` (reading-level limits for patient guides,
 with ``cmudict_lookup``), ``traceability`` (guidance points and the matrix) and
-``citations`` (sphinxcontrib-bibtex's plugin look-ups, made once).
+``citations`` (sphinxcontrib-bibtex's plugin look-ups, made once) and
+``originality`` (pure: fingerprints of the source articles, and the copy check
+the tests run against them).
 """
 
 from __future__ import annotations

@@ -16,25 +16,25 @@ from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
 from handbook.content.clinic import clinic_settings
+from handbook.i18n.catalog import _
 
 
 def local_decision_title(clinic: dict) -> str:
-    return f"Local decision \N{EM DASH} confirm with the {clinic['medical_director_title'].lower()}"
+    director = clinic["medical_director_title"]  # a clinic's catalog may translate it
+    return _("Local decision \N{EM DASH} confirm with the {title}").format(title=_(director).lower())
 
 
 def call_emergency_title(clinic: dict) -> str:
-    return f"Call {clinic['emergency_number']} if"
+    return _("Call {number} if").format(number=clinic["emergency_number"])
 
 
 def call_clinic_title(clinic: dict) -> str:
-    return f"Call us at {clinic['phone']} if"
+    return _("Call us at {phone} if").format(phone=clinic["phone"])
 
 
 def call_clinic_footer(clinic: dict) -> str:
-    return (
-        f"{clinic['name']}: {clinic['phone']}. "
-        f"After hours: {clinic['after_hours_phone']}."
-    )
+    return _("{name}: {phone}. After hours: {after_hours_phone}.").format(
+        name=clinic["name"], phone=clinic["phone"], after_hours_phone=clinic["after_hours_phone"])
 
 
 class _FixedTitleBox(SphinxDirective):
@@ -56,6 +56,8 @@ class _FixedTitleBox(SphinxDirective):
         self.set_source_info(node)
         title_text = self.title(clinic)
         title = nodes.title(title_text, title_text)
+        # From the handbook catalog, not the page's: never a message of its own.
+        title["translatable"] = False
         self.set_source_info(title)
         node += title
         node.extend(self.parse_content_to_nodes())

@@ -36,6 +36,7 @@ from textstat.textstat import textstatistics
 
 from handbook.content.cmudict_lookup import install_in_textstat
 from handbook.doccontrol.frontmatter import FrontMatterError, read_front_matter
+from handbook.i18n.catalog import _
 
 logger = logging.getLogger(__name__)
 
@@ -175,7 +176,7 @@ class ForStaff(SphinxDirective):
         container = nodes.container(classes=["handbook-for-staff"])
         self.set_source_info(container)
         content = self.parse_content_to_nodes()
-        label = nodes.strong("For staff:", "For staff:")
+        label = nodes.strong(_("For staff:"), _("For staff:"))
         if content and isinstance(content[0], nodes.paragraph):
             content[0].insert(0, nodes.Text(" "))
             content[0].insert(0, label)

@@ -281,7 +281,7 @@ def load_register(app: Sphinx) -> None:
     app.env.handbook_guidance = None
     app.env.handbook_guidance_unreadable = None
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except OSError as error:
         # Reported in check_coverage, and only if a page uses {sg} or the matrix:
         # projects that never trace (small test projects) need no register.

@@ -16,6 +16,9 @@ from typing import Any
 import yaml
 
 FENCE = "---"
+#: The UTF-8 byte-order mark Windows editors put before the first line. Sphinx
+#: and MyST read past it (``source_encoding`` is ``utf-8-sig``); so does the handbook.
+BOM = "\ufeff"
 
 
 class _Loader(yaml.SafeLoader):
@@ -85,8 +88,11 @@ class FrontMatter:
 
 
 def split_front_matter(text: str) -> tuple[str, int] | None:
-    """Return the YAML between the opening and closing fences and its first line."""
-    lines = text.splitlines()
+    """Return the YAML between the opening and closing fences and its first line.
+
+    A byte-order mark before the opening ``---`` is ignored, as MyST ignores it.
+    """
+    lines = text.removeprefix(BOM).splitlines()
     if not lines or lines[0].rstrip() != FENCE:
         return None
     for index in range(1, len(lines)):
@@ -114,6 +120,7 @@ def parse_front_matter(text: str) -> FrontMatter | None:
     if not isinstance(root, yaml.MappingNode):
         raise FrontMatterError("front matter must be a mapping of keys to values", root.start_mark.line + 1 + offset)
 
+    _refuse_duplicate_keys(root, offset)
     constructor = _Loader(yaml_text)
     data: dict[str, Any] = {}
     key_lines: dict[str, int] = {}
@@ -124,8 +131,6 @@ def parse_front_matter(text: str) -> FrontMatter | None:
         line = key_node.start_mark.line + 1 + offset
         if not isinstance(key, str):
             raise FrontMatterError(f"front matter key {key!r} must be text", line)
-        if key in data:
-            raise FrontMatterError(f"front matter key '{key}' appears twice", line)
         data[key] = constructor.construct_object(value_node, deep=True)
         key_lines[key] = line
         if isinstance(value_node, yaml.SequenceNode):
@@ -135,6 +140,31 @@ def parse_front_matter(text: str) -> FrontMatter | None:
     return FrontMatter(data, key_lines, item_lines, 1, raw_values)
 
 
+def _refuse_duplicate_keys(node: yaml.Node, offset: int, where: str = "") -> None:
+    """Raise :class:`FrontMatterError` at the second of two equal keys, at any depth.
+
+    YAML keeps the last of two equal keys and drops the first without a word
+    (a history entry's first ``summary`` would vanish). ``where`` names the
+    enclosing key or list item for the message, e.g. ``history item 1``.
+    """
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            line = key_node.start_mark.line + 1 + offset
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if key is not None:
+                if key in seen:
+                    inside = f" in {where}" if where else ""
+                    raise FrontMatterError(
+                        f"front matter key '{key}' appears twice{inside} (first at line {seen[key]}): "
+                        "YAML would keep only the last", line)
+                seen[key] = line
+            _refuse_duplicate_keys(value_node, offset, f"{where} > {key}" if where else str(key))
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value, start=1):
+            _refuse_duplicate_keys(item, offset, f"{where} item {index}")
+
+
 def read_front_matter(path: str | Path) -> FrontMatter | None:
-    """Parse the front matter of the page at ``path``."""
-    return parse_front_matter(Path(path).read_text(encoding="utf-8"))
+    """Parse the front matter of the page at ``path`` (a leading byte-order mark is ignored)."""
+    return parse_front_matter(Path(path).read_text(encoding="utf-8-sig"))

@@ -25,6 +25,8 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
+from handbook.i18n.catalog import _, format_date
+
 #: The statuses a controlled document can have, in the order of its life.
 STATUSES = ("draft", "active", "superseded", "retired")
 
@@ -33,6 +35,10 @@ REVIEWED_STATUSES = ("draft", "active")
 
 #: The attribute on the Sphinx build environment that holds the page records.
 ENV_ATTR = "handbook_doccontrol"
+
+#: The staff roles a document's ``audience`` may name (``handbook_staff_roles``
+#: sets them per clinic). A document without ``audience`` is for all of them.
+DEFAULT_STAFF_ROLES = ("nursing", "prescribers", "front desk")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,10 +69,17 @@ class DocumentControl:
     #: The replacement's docname, filled in by ``document_control()`` and
     #: ``controlled_documents()`` when ``superseded_by`` names a known page.
     superseded_by_docname: str | None = None
+    #: The staff roles expected to read the document (front matter
+    #: ``audience``); ``()`` when the key is absent, meaning every role.
+    audience: tuple[str, ...] = ()
 
     @property
     def folder(self) -> str:
         return self.docname.rpartition("/")[0]
+
+    def readers(self, staff_roles: tuple[str, ...] | list[str] = DEFAULT_STAFF_ROLES) -> tuple[str, ...]:
+        """The roles expected to read this document: its ``audience``, else every role."""
+        return self.audience or tuple(staff_roles)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -94,30 +107,36 @@ def banners(doc: DocumentControl, today: dt.date) -> list[Banner]:
     if doc.status == "draft":
         found.append(Banner(
             "draft",
-            f"Draft \N{EM DASH} not for clinical use. Version {doc.version} has not been approved.",
+            _("Draft \N{EM DASH} not for clinical use. Version {version} has not been approved.").format(
+                version=doc.version),
         ))
     elif doc.status == "superseded":
-        replacement = doc.superseded_by or "another document"
+        replacement = doc.superseded_by or _("another document")
         found.append(Banner(
             "superseded",
-            f"Superseded \N{EM DASH} do not use. {replacement} replaces this document.",
+            _("Superseded \N{EM DASH} do not use. {replacement} replaces this document.").format(
+                replacement=replacement),
             doc.superseded_by_docname,
-            f"Go to {replacement}" if doc.superseded_by_docname else None,
+            _("Go to {replacement}").format(replacement=replacement) if doc.superseded_by_docname else None,
         ))
     elif doc.status == "retired":
         found.append(Banner(
             "retired",
-            f"Retired \N{EM DASH} do not use. This document is no longer in force.",
+            _("Retired \N{EM DASH} do not use. This document is no longer in force."),
             f"{doc.folder}/index" if doc.folder else None,
-            "See the register of documents in force",
+            _("See the register of documents in force"),
         ))
     if is_overdue(doc, today):
         days = (today - doc.review_by).days
+        if days == 1:
+            text = _("Review overdue \N{EM DASH} check before use. This document was due for review on "
+                     "{date}, 1 day ago: ask its owner ({owner}) whether it still applies.")
+        else:
+            text = _("Review overdue \N{EM DASH} check before use. This document was due for review on "
+                     "{date}, {days} days ago: ask its owner ({owner}) whether it still applies.")
         found.append(Banner(
             "overdue",
-            f"Review overdue \N{EM DASH} check before use. This document was due for review on "
-            f"{doc.review_by.isoformat()}, {days} day{'s' if days != 1 else ''} ago: "
-            f"ask its owner ({doc.owner}) whether it still applies.",
+            text.format(date=format_date(doc.review_by), days=days, owner=_(doc.owner) if doc.owner else doc.owner),
         ))
     return found
 

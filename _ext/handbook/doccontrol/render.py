@@ -16,18 +16,22 @@ from collections.abc import Callable, Iterable, Sequence
 from docutils import nodes
 
 from handbook.doccontrol.model import Banner, DocumentControl
+from handbook.i18n.catalog import N_, _, format_date
 
 UriFor = Callable[[str], "str | None"]
 
 PANEL_FIELDS = (
-    ("ID", "id"),
-    ("Version", "version"),
-    ("Status", "status"),
-    ("Effective", "effective"),
-    ("Review by", "review_by"),
-    ("Owner", "owner"),
-    ("Approver", "approver"),
+    (N_("ID"), "id"),
+    (N_("Version"), "version"),
+    (N_("Status"), "status"),
+    (N_("Effective"), "effective"),
+    (N_("Review by"), "review_by"),
+    (N_("Owner"), "owner"),
+    (N_("Approver"), "approver"),
 )
+#: Status names as readers see them (translated with the handbook catalog).
+STATUS_LABELS = {"draft": N_("Draft"), "active": N_("Active"), "superseded": N_("Superseded"),
+                 "retired": N_("Retired")}
 
 class handbook_block(nodes.General, nodes.Element):
     """A wrapper the HTML writer renders as ``<tag class=... role=... aria-label=...>``."""
@@ -56,8 +60,9 @@ def depart_handbook_block_other(self, node: handbook_block) -> None:
 
 def _text(value: object) -> str:
     if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
+        return format_date(value)
+    # Owner and approver are role names a clinic's own catalog may translate.
+    return _(value) if isinstance(value, str) and value else str(value)
 
 
 def _link(text: str, docname: str | None, uri_for: UriFor) -> nodes.Node:
@@ -69,8 +74,8 @@ def _link(text: str, docname: str | None, uri_for: UriFor) -> nodes.Node:
 
 def status_label(doc: DocumentControl) -> str:
     if doc.status == "superseded" and doc.superseded_by:
-        return f"Superseded by {doc.superseded_by}"
-    return doc.status.capitalize()
+        return _("Superseded by {id}").format(id=doc.superseded_by)
+    return _(STATUS_LABELS[doc.status]) if doc.status in STATUS_LABELS else doc.status.capitalize()
 
 
 def panel(doc: DocumentControl) -> handbook_block:
@@ -81,9 +86,9 @@ def panel(doc: DocumentControl) -> handbook_block:
         definition = nodes.definition("", nodes.paragraph(value, value))
         if attribute == "status":
             definition["classes"].append(f"handbook-status-{doc.status}")
-        items += nodes.definition_list_item("", nodes.term(label, label), definition)
+        items += nodes.definition_list_item("", nodes.term(_(label), _(label)), definition)
     return handbook_block(
-        "", items, tag="aside", label="Document control",
+        "", items, tag="aside", label=_("Document control"),
         classes=["handbook-doc-control", f"handbook-doc-control-{doc.status}"],
     )
 
@@ -140,39 +145,42 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[nodes.Node | str]], c
 def history_section(doc: DocumentControl) -> nodes.section:
     """``section#change-history``: a heading and the change history, newest first."""
     section = nodes.section(ids=["change-history"], names=["change history"])
-    section += nodes.title("Change history", "Change history")
-    rows = [(entry.version, entry.date.isoformat(), entry.summary) for entry in doc.history]
-    section += _table(("Version", "Date", "Summary"), rows, None, ["handbook-history"], (1, 2, 7))
+    section += nodes.title(_("Change history"), _("Change history"))
+    rows = [(entry.version, format_date(entry.date), entry.summary) for entry in doc.history]
+    section += _table((_("Version"), _("Date"), _("Summary")), rows, None, ["handbook-history"], (1, 2, 7))
     return section
 
 
 def register_table(docs: Sequence[DocumentControl], uri_for: UriFor, caption: str, table_id: str) -> nodes.Node:
     """The register: every controlled page of a folder, by id."""
     if not docs:
-        return nodes.paragraph("No controlled documents yet.", "No controlled documents yet.")
+        return nodes.paragraph(_("No controlled documents yet."), _("No controlled documents yet."))
     rows = [
         (doc.id, _link(doc.title, doc.docname, uri_for), doc.version, status_label(doc),
-         doc.effective.isoformat(), doc.review_by.isoformat())
+         format_date(doc.effective), format_date(doc.review_by))
         for doc in docs
     ]
-    return _table(("ID", "Title", "Version", "Status", "Effective", "Review by"), rows, caption,
+    return _table((_("ID"), _("Title"), _("Version"), _("Status"), _("Effective"), _("Review by")), rows, caption,
                   ["handbook-register"], (2, 8, 2, 3, 3, 3), [table_id])
 
 
 def due_list(due: Sequence[DocumentControl], today: dt.date, days: int, uri_for: UriFor) -> nodes.Node:
     """The documents whose review falls due within ``days`` of ``today``, soonest first."""
     if not due:
-        text = f"No document is due for review in the next {days} days."
+        text = _("No document is due for review in the next {days} days.").format(days=days)
         return nodes.paragraph(text, text, classes=["handbook-due-none"])
     items = nodes.bullet_list(classes=["handbook-due"])
     for doc in due:
         remaining = (doc.review_by - today).days
+        review_by = format_date(doc.review_by)
         if remaining < 0:
-            when = f"overdue since {doc.review_by.isoformat()}"
+            when = _("overdue since {date}").format(date=review_by)
         elif remaining == 0:
-            when = f"due today, {doc.review_by.isoformat()}"
+            when = _("due today, {date}").format(date=review_by)
+        elif remaining == 1:
+            when = _("review by {date} (in 1 day)").format(date=review_by)
         else:
-            when = f"review by {doc.review_by.isoformat()} (in {remaining} day{'s' if remaining != 1 else ''})"
+            when = _("review by {date} (in {days} days)").format(date=review_by, days=remaining)
         paragraph = nodes.paragraph()
         paragraph += nodes.Text(f"{doc.id} ")
         paragraph += _link(doc.title, doc.docname, uri_for)

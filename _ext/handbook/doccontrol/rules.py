@@ -18,13 +18,14 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from handbook.doccontrol.model import STATUSES, DocumentControl, HistoryEntry
+from handbook.doccontrol.model import DEFAULT_STAFF_ROLES, STATUSES, DocumentControl, HistoryEntry
 from handbook.doccontrol.frontmatter import FrontMatter, FrontMatterError, parse_front_matter
 
 REQUIRED_KEYS = (
     "id", "version", "status", "effective", "review-by", "owner", "approver", "covers", "history",
 )
-OPTIONAL_KEYS = ("superseded-by",)
+#: ``audience`` is optional: without it a document is for every staff role.
+OPTIONAL_KEYS = ("superseded-by", "audience")
 #: Keys Sphinx and MyST give a meaning of their own; allowed on any page.
 SPHINX_KEYS = ("orphan", "nocomments", "nosearch", "tocdepth", "myst", "html_meta")
 HISTORY_KEYS = ("version", "date", "summary")
@@ -32,6 +33,8 @@ HISTORY_KEYS = ("version", "date", "summary")
 VERSION_RE = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
 COVERS_RE = re.compile(r"SG-[0-9]{2,}")
 ISO_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+#: A date with a time, as YAML's timestamp type writes it (``2026-12-01T09:00``, ``2026-12-01 09:00:00Z``).
+ISO_DATETIME_RE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}.*")
 
 #: Every warning subtype this module emits, and what it means (the README lists them too).
 SUBTYPES = {
@@ -46,6 +49,7 @@ SUBTYPES = {
     "superseded": "superseded-by missing, forbidden, unknown, the page itself, or out of force",
     "history": "history empty, malformed, unordered, or not starting with this version and effective date",
     "covers": "covers not a list of guidance point ids (SG-nn)",
+    "audience": "audience not a non-empty list of staff roles (handbook_staff_roles), or a role listed twice",
 }
 
 
@@ -132,7 +136,14 @@ class _Checker:
         if isinstance(value, dt.date):
             return value
         if isinstance(value, str) and ISO_DATE_RE.fullmatch(value.strip()):
-            self.problem(line, "date", f"{label} {_quote(value)} is not a real date")
+            # Quoted ("2026-11-16", '2026-11-16') or impossible: YAML left it text.
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                self.problem(line, "date", f"{label} {_quote(value)} is not a real date")
+                return None
+        if isinstance(value, str) and ISO_DATETIME_RE.fullmatch(value.strip()):
+            self.problem(line, "date", f"{label} must be a date without a time, such as 2026-12-01, not {_quote(value)}")
             return None
         self.problem(line, "date", f"{label} must be a date written YYYY-MM-DD, such as 2026-12-01, not {_quote(value)}")
         return None
@@ -155,13 +166,15 @@ def validate(
     *,
     id_prefix: str,
     review_cycle_months: int = 36,
+    staff_roles: Iterable[str] = DEFAULT_STAFF_ROLES,
 ) -> list[Problem]:
     """Every problem in one controlled page's front matter."""
-    return _validate(front_matter, docname, id_prefix, review_cycle_months)[0]
+    return _validate(front_matter, docname, id_prefix, review_cycle_months, tuple(staff_roles))[0]
 
 
 def _validate(
     front_matter: FrontMatter | None, docname: str, id_prefix: str, review_cycle_months: int,
+    staff_roles: tuple[str, ...] = DEFAULT_STAFF_ROLES,
 ) -> tuple[list[Problem], dict[str, Any]]:
     if front_matter is None or not front_matter.data:
         keys = ", ".join(REQUIRED_KEYS)
@@ -257,11 +270,46 @@ def _validate(
             if not bad and not duplicates:
                 good["covers"] = tuple(value)
 
+    if "audience" in data:
+        audience = _validate_audience(check, staff_roles)
+        if audience is not None:
+            good["audience"] = audience
+
     if "history" in data:
         history = _validate_history(check, good)
         if history is not None:
             good["history"] = history
     return check.problems, good
+
+
+def _validate_audience(check: _Checker, staff_roles: tuple[str, ...]) -> tuple[str, ...] | None:
+    """``audience``: a non-empty list of the clinic's staff roles, each once.
+
+    The roles are ``handbook_staff_roles`` (default nursing, prescribers, front
+    desk); the read-and-sign sheet prints them as the readers expected to sign.
+    """
+    value = check.data["audience"]
+    roles = ", ".join(staff_roles)
+    if not isinstance(value, list) or not value:
+        check.at("audience", "audience", f"audience must be a list of staff roles such as [{roles}] "
+                 f"(leave it out when every role reads the document), not {_quote(value)}")
+        return None
+    lines = check.fm.item_lines.get("audience", [])
+    ok = True
+    for index, item in enumerate(value):
+        if not isinstance(item, str) or item not in staff_roles:
+            line = lines[index] if index < len(lines) else check.fm.line_of("audience")
+            suggestion = _suggest(item, staff_roles) if isinstance(item, str) else ""
+            check.problem(line, "audience", f"audience item {_quote(item)} is not a staff role: use "
+                          f"{roles} (handbook_staff_roles){suggestion}")
+            ok = False
+    if not ok:
+        return None
+    duplicates = sorted({item for item in value if value.count(item) > 1})
+    if duplicates:
+        check.at("audience", "audience", f"audience lists {', '.join(duplicates)} more than once")
+        return None
+    return tuple(value)
 
 
 def _validate_history(check: _Checker, good: dict[str, Any]) -> tuple[HistoryEntry, ...] | None:
@@ -324,13 +372,17 @@ def check_page(
     *,
     id_prefix: str,
     review_cycle_months: int = 36,
+    staff_roles: Iterable[str] = DEFAULT_STAFF_ROLES,
 ) -> PageRecord:
-    """Read and check one controlled page's source text."""
+    """Read and check one controlled page's source text.
+
+    ``staff_roles`` are the roles ``audience`` may name (``handbook_staff_roles``).
+    """
     try:
         front_matter = parse_front_matter(text)
     except FrontMatterError as error:
         return PageRecord(docname, None, (Problem(docname, error.line, "frontmatter", error.message),))
-    problems, good = _validate(front_matter, docname, id_prefix, review_cycle_months)
+    problems, good = _validate(front_matter, docname, id_prefix, review_cycle_months, tuple(staff_roles))
     data = front_matter.data if front_matter else {}
     ident = data.get("id") if isinstance(data.get("id"), str) else None
     replacement = data.get("superseded-by") if isinstance(data.get("superseded-by"), str) else None
@@ -355,6 +407,7 @@ def check_page(
         superseded_by=good.get("superseded-by"),
         covers=good["covers"],
         history=good["history"],
+        audience=good.get("audience", ()),
     )
     return PageRecord(docname, doc, (), **lines)
 

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import unquote
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -25,6 +26,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from handbook.doccontrol.builddate import build_date
 from handbook.doccontrol.model import (
+    DEFAULT_STAFF_ROLES,
     ENV_ATTR,
     banners,
     controlled_documents,
@@ -45,6 +47,7 @@ from handbook.doccontrol.render import (
     visit_handbook_block_other,
 )
 from handbook.doccontrol.rules import PageRecord, check_handbook, check_page
+from handbook.i18n.catalog import _
 
 logger = logging.getLogger(__name__)
 
@@ -94,11 +97,12 @@ def read_page(app: Sphinx, doctree: nodes.document) -> None:
         return
     section = _top_section(doctree)
     title = section[0].astext() if section is not None and isinstance(section[0], nodes.title) else docname
-    text = Path(env.doc2path(docname)).read_text(encoding="utf-8")
+    text = Path(env.doc2path(docname)).read_text(encoding="utf-8-sig")
     record = check_page(
         text, docname, title,
         id_prefix=app.config.handbook_controlled_folders[folder],
         review_cycle_months=app.config.handbook_review_cycle_months,
+        staff_roles=app.config.handbook_staff_roles,
     )
     _records(env)[docname] = record
     if record.doc is not None:
@@ -191,7 +195,9 @@ def resolve_page(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 def write_register(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
-    text = register_json(controlled_documents(app.env), app.builder.get_target_uri)
+    # Paths in JSON are plain relative paths ("patient-guides/my guide.html"),
+    # not URLs: Sphinx's target URIs are percent-encoded, so decode them.
+    text = register_json(controlled_documents(app.env), lambda docname: unquote(app.builder.get_target_uri(docname)))
     Path(app.outdir, "register.json").write_text(text, encoding="utf-8")
 
 
@@ -211,17 +217,18 @@ class RegisterDirective(SphinxDirective):
             )
         pages = _register_pages(self.env)
         pages[self.env.docname] = tuple(sorted({*pages.get(self.env.docname, ()), folder}))
-        caption = self.options.get("caption") or f"Controlled documents in {folder}/"
+        caption = self.options.get("caption") or _("Controlled documents in {folder}/").format(folder=folder)
         days = self.config.handbook_review_due_days
 
         register = nodes.section(ids=[f"register-{folder}"], names=[f"register-{folder}"])
-        register += nodes.title("Register", "Register")
+        register += nodes.title(_("Register"), _("Register"))
         register += register_placeholder(folder=folder, kind="table", caption=caption)
         due = nodes.section(ids=[f"due-for-review-{folder}"], names=[f"due-for-review-{folder}"])
-        title = f"Due for review in the next {days} days"
+        title = _("Due for review in the next {days} days").format(days=days)
         due += nodes.title(title, title)
         due += register_placeholder(folder=folder, kind="due", caption="")
         for section in (register, due):
+            section[0]["translatable"] = False  # already in the build's language (handbook catalog)
             self.set_source_info(section)
             self.state.document.note_explicit_target(section)
         return [register, due]
@@ -231,6 +238,8 @@ def setup(app: Sphinx) -> dict:
     # Controlled folder -> the id prefix of its pages.
     app.add_config_value("handbook_controlled_folders", dict(DEFAULT_FOLDERS), "env", dict)
     app.add_config_value("handbook_review_due_days", 90, "env", int)
+    # The staff roles a document's ``audience`` may name (the read-and-sign sheet).
+    app.add_config_value("handbook_staff_roles", list(DEFAULT_STAFF_ROLES), "env", (list, tuple))
     app.add_node(
         handbook_block,
         html=(visit_handbook_block_html, depart_handbook_block_html),

@@ -12,6 +12,7 @@ import datetime as dt
 import difflib
 import html
 import re
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from handbook.doccontrol.frontmatter import FrontMatterError, parse_front_matter
@@ -166,6 +167,115 @@ def publication_problems(
     return problems
 
 
+#: Change summaries that say nothing (compared after :func:`_summary_core`):
+#: a new version must say what changed (issue 21), as PolicyStat and
+#: PolicyTech require a summary of changes before approval.
+PLACEHOLDER_SUMMARIES = frozenset({
+    "", "tbd", "tba", "tbc", "todo", "to do", "fixme", "xxx", "wip", "placeholder", "summary",
+    "n/a", "na", "none", "nil", "-", "changes", "changed", "update", "updated", "updates",
+    "edit", "edits", "minor", "minor changes", "misc", "various",
+})
+
+
+def _summary_core(summary: str) -> str:
+    """The summary in lower case without the punctuation and spaces around it."""
+    return summary.strip().casefold().strip(" \t.\u2026-\u2013\u2014_?!*:;#()[]{}<>'\"`~")
+
+
+def is_placeholder_summary(summary: Any) -> bool:
+    """Whether a history entry's ``summary`` is missing, empty or a placeholder ("TBD", "todo", "...")."""
+    return not isinstance(summary, str) or _summary_core(summary) in PLACEHOLDER_SUMMARIES
+
+
+def _history_lines(page: Page) -> list[int]:
+    try:
+        front = parse_front_matter(page.source)
+    except FrontMatterError:
+        return []
+    return front.item_lines.get("history", []) if front else []
+
+
+def summary_problems(current: dict[str, Page], previous: dict[str, Page] | None) -> list[str]:
+    """Each new version whose history entry has no real change summary, as ``path:line: message``.
+
+    New versions are those whose history entry is not in the previous
+    edition's page; for the first edition (``previous`` is ``None``) and for a
+    new document, the current version's entry only (older entries predate the
+    published handbook).
+    """
+    problems = []
+    for page in sorted(current.values(), key=lambda p: p.path):
+        old = (previous or {}).get(page.id)
+        if old is not None and old.version == page.version:
+            continue
+        old_versions = {str(entry.get("version")) for entry in old.history} if old is not None else set()
+        raw = page.data.get("history") if isinstance(page.data.get("history"), list) else []
+        lines = _history_lines(page)
+        for index, entry in enumerate(raw):
+            if not isinstance(entry, dict):
+                continue
+            version = str(entry.get("version"))
+            new = version not in old_versions if old is not None else version == page.version
+            if not new or not is_placeholder_summary(entry.get("summary")):
+                continue
+            summary = entry.get("summary")
+            if not isinstance(summary, str) or not summary.strip():
+                what = "has no change summary"
+            else:
+                what = f"has the placeholder change summary {summary.strip()!r}"
+            line = lines[index] if index < len(lines) else 1
+            problems.append(
+                f"{page.path}:{line}: {page.id} version {version} {what}: write what changed in this "
+                "version (staff read it on the \"What changed\" page and sign for it on the read-and-sign sheet)"
+            )
+    return problems
+
+
+def version_origins(
+    current: dict[str, Page],
+    edition: str,
+    older: Sequence[str],
+    pages_of: Callable[[str], dict[str, Page]],
+) -> dict[str, dict]:
+    """For each document, the edition that first published its current version.
+
+    ``older`` lists the editions before ``edition``, newest first;
+    ``pages_of(name)`` reads an edition's pages (called at most once per
+    edition, and only as far back as some document keeps its version).
+    Returns ``{id: {"version", "edition", "previous", "kind"}}``: ``previous``
+    is the edition before that one (``None`` for the first edition), ``kind``
+    ``"new"`` when the document was not in ``previous``, else ``"revised"``.
+    The "Recently revised" list links each document to that edition's
+    "What changed" page (``handbook.reviews.recent``).
+    """
+    chain = [edition, *older]
+    origin = {doc_id: 0 for doc_id in current}
+    kinds: dict[str, str] = {}
+    pending = set(current)
+    for index, name in enumerate(older, start=1):
+        if not pending:
+            break
+        pages = pages_of(name)
+        for doc_id in sorted(pending):
+            old = pages.get(doc_id)
+            if old is not None and old.version == current[doc_id].version:
+                origin[doc_id] = index
+            else:
+                kinds[doc_id] = "new" if old is None else "revised"
+                pending.discard(doc_id)
+    found = {}
+    for doc_id in sorted(current):
+        index = origin[doc_id]
+        previous = chain[index + 1] if index + 1 < len(chain) else None
+        found[doc_id] = {
+            "version": current[doc_id].version,
+            "edition": chain[index],
+            "previous": previous,
+            "kind": kinds.get(doc_id, "new"),
+        }
+    return found
+
+
 @dataclasses.dataclass(frozen=True)
 class DocumentChange:
     """A document that is new, revised or withdrawn in this edition."""
@@ -220,8 +330,13 @@ def edition_changes(current: dict[str, Page], previous: dict[str, Page] | None) 
     return changes
 
 
-def changes_data(edition: str, previous_edition: str | None, changes: list[DocumentChange]) -> dict:
-    """What the "What changed in this edition" page shows, as JSON-ready data."""
+def changes_data(edition: str, previous_edition: str | None, changes: list[DocumentChange],
+                 versions: dict[str, dict] | None = None) -> dict:
+    """What the "What changed in this edition" page shows, as JSON-ready data.
+
+    ``versions`` (from :func:`version_origins`) says where each document's
+    current version first appeared, for "Recently revised".
+    """
     return {
         "edition": edition,
         "previous": previous_edition,
@@ -229,6 +344,7 @@ def changes_data(edition: str, previous_edition: str | None, changes: list[Docum
             {**dataclasses.asdict(change), "history": list(change.history), "docname": change.docname}
             for change in changes
         ],
+        "versions": versions or {},
     }
 
 

@@ -5,7 +5,9 @@ runs these steps in order and refuses, with a message saying what to do, at the
 first one that fails:
 
 1. the git tree is clean, the name is ``YYYY.N``, newer than every published
-   edition and not published yet (neither in the archive nor as a tag);
+   edition and not published yet (neither in the archive nor as a tag), and
+   every new version's history entry says what changed (no empty or
+   placeholder summary such as "TBD": ``changes.summary_problems``);
 2. build the HTML (and the PDFs, once the PDF builder exists) from scratch,
    strictly, with ``SOURCE_DATE_EPOCH`` from the commit and the edition stamped in;
 3. no controlled page is a draft, overdue for review, or changed since the
@@ -45,7 +47,9 @@ from handbook.editions.changes import (
     is_controlled_path,
     publication_problems,
     read_pages,
+    summary_problems,
     tag_message,
+    version_origins,
 )
 from handbook.editions.manifest import build_manifest, write_manifest
 
@@ -84,10 +88,10 @@ def build_env(edition: str, epoch: int, changes_file: Path, environ=os.environ) 
     }
 
 
-def build_html(srcdir: Path, outdir: Path, env: dict[str, str], doctrees: Path) -> None:
-    """Sphinx's HTML build of ``srcdir`` into the empty ``outdir``, strictly."""
+def build_html(srcdir: Path, outdir: Path, env: dict[str, str], doctrees: Path, extra: tuple[str, ...] = ()) -> None:
+    """Sphinx's HTML build of ``srcdir`` into the empty ``outdir``, strictly (``extra``: e.g. ``-D language=es``)."""
     command = [
-        sys.executable, "-m", "sphinx", "-b", "html", "-n", "-W", "--keep-going", "-E", "-q",
+        sys.executable, "-m", "sphinx", "-b", "html", "-n", "-W", "--keep-going", "-E", "-q", *extra,
         "-d", str(doctrees), str(srcdir), str(outdir),
     ]
     result = subprocess.run(command, env=env, cwd=srcdir, check=False)
@@ -111,7 +115,7 @@ def pdf_builder_available(srcdir: Path) -> bool:
     return (ext / "pdf" / "builder.py").is_file() or (ext / "pdfbuilder.py").is_file()
 
 
-def build_pdfs(srcdir: Path, pdfdir: Path, env: dict[str, str], doctrees: Path) -> None:
+def build_pdfs(srcdir: Path, pdfdir: Path, env: dict[str, str], doctrees: Path, extra: tuple[str, ...] = ()) -> None:
     """Build every PDF of ``srcdir`` and put them in ``pdfdir`` (the edition's ``pdf/``).
 
     What ``make pdf`` does: the strict ``handbookpdf`` build, then the tree's own
@@ -119,7 +123,7 @@ def build_pdfs(srcdir: Path, pdfdir: Path, env: dict[str, str], doctrees: Path) 
     """
     with tempfile.TemporaryDirectory(prefix="handbook-pdf-") as scratch:
         command = [
-            sys.executable, "-m", "sphinx", "-b", "handbookpdf", "-n", "-W", "--keep-going", "-E", "-q",
+            sys.executable, "-m", "sphinx", "-b", "handbookpdf", "-n", "-W", "--keep-going", "-E", "-q", *extra,
             "-d", str(doctrees), str(srcdir), scratch,
         ]
         if subprocess.run(command, env=env, cwd=srcdir, check=False).returncode != 0:
@@ -134,11 +138,19 @@ def build_pdfs(srcdir: Path, pdfdir: Path, env: dict[str, str], doctrees: Path) 
 
 
 def build_edition(srcdir: Path, outdir: Path, env: dict[str, str]) -> None:
-    """Everything an edition holds: HTML at the root of ``outdir``, PDFs in ``outdir/pdf``."""
+    """Everything an edition holds: HTML at the root of ``outdir``, PDFs in ``outdir/pdf``;
+    each translation (``handbook_languages``) in ``outdir/<lang>/`` and ``outdir/<lang>/pdf``."""
+    from handbook.i18n.control import configured_languages
+
     with tempfile.TemporaryDirectory(prefix="handbook-doctrees-") as doctrees:
         build_html(srcdir, outdir, env, Path(doctrees) / "html")
         if pdf_builder_available(srcdir):
             build_pdfs(srcdir, outdir / "pdf", env, Path(doctrees) / "pdf")
+        for language in configured_languages(srcdir):
+            option = ("-D", f"language={language}")
+            build_html(srcdir, outdir / language, env, Path(doctrees) / f"html-{language}", option)
+            if pdf_builder_available(srcdir):
+                build_pdfs(srcdir, outdir / language / "pdf", env, Path(doctrees) / f"pdf-{language}", option)
 
 
 # -- Shared by publish and site ------------------------------------------------------
@@ -172,14 +184,24 @@ def _build_into_archive(
 ) -> tuple[Path, list[DocumentChange]]:
     """Steps 2-4 for one edition: build, check, manifest, rename into the archive."""
     current = read_pages(sources_at(repo, rev))[0]
-    changes = edition_changes(current, _pages(repo, previous and archive.TAG_PREFIX + previous))
+    cache: dict[str, dict[str, Page]] = {}
+
+    def pages_of(name: str) -> dict[str, Page]:
+        if name not in cache:
+            cache[name] = _pages(repo, archive.TAG_PREFIX + name)
+        return cache[name]
+
+    changes = edition_changes(current, pages_of(previous) if previous else None)
+    older = [name for name in reversed(tagged_editions(repo))
+             if archive.edition_key(name) < archive.edition_key(edition)]
+    versions = version_origins(current, edition, older, pages_of)
     epoch = gitrepo.commit_epoch(repo, rev)
     commit = gitrepo.head_commit(repo, rev)
     incoming = archive.incoming_dir(site, edition)
     try:
         with tempfile.TemporaryDirectory(prefix="handbook-changes-") as scratch:
             changes_file = Path(scratch) / "changes.json"
-            changes_file.write_text(json.dumps(changes_data(edition, previous, changes)), encoding="utf-8")
+            changes_file.write_text(json.dumps(changes_data(edition, previous, changes, versions)), encoding="utf-8")
             log(f"[2/6] Building edition {edition} from scratch (strict)")
             build_edition(srcdir, incoming, build_env(edition, epoch, changes_file))
         if check is not None:
@@ -242,10 +264,20 @@ def check_can_publish(repo: Path, edition: str, site: Path) -> str | None:
     return previous_of(edition, tagged_editions(repo))
 
 
+def check_change_summaries(repo: Path, edition: str, previous: str | None) -> None:
+    """Step 1, before any build: every new version says what changed (issue 21)."""
+    current = read_pages(sources_at(repo, "HEAD"))[0]
+    problems = summary_problems(current, _pages(repo, previous and archive.TAG_PREFIX + previous))
+    if problems:
+        listing = "\n".join(f"  - {problem}" for problem in problems)
+        raise PublishRefused(1, f"edition {edition} cannot be published: a change summary is mandatory:\n{listing}")
+
+
 def publish(repo: Path, edition: str, site: Path, log: Log = print) -> Published:
     """Publish ``edition`` from the commit checked out in ``repo`` into ``site``."""
     log(f"[1/6] Checking the git tree and the name {edition!r}")
     previous = check_can_publish(repo, edition, site)
+    check_change_summaries(repo, edition, previous)
     with archive.locked(site):
         archive.remove_leftovers(site)
         check_can_publish(repo, edition, site)  # again, now that we hold the lock
@@ -255,9 +287,11 @@ def publish(repo: Path, edition: str, site: Path, log: Log = print) -> Published
         def step3() -> None:
             log("[3/6] Checking every controlled page may be published")
             current, unreadable = read_pages(sources_at(repo, "HEAD"))
+            from handbook.i18n.control import translation_problems
+
             problems = unreadable + publication_problems(
                 current, _pages(repo, previous and archive.TAG_PREFIX + previous), previous, commit_date
-            )
+            ) + translation_problems(repo)
             if problems:
                 listing = "\n".join(f"  - {problem}" for problem in problems)
                 raise PublishRefused(3, f"edition {edition} cannot be published:\n{listing}")

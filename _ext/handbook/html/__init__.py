@@ -1,6 +1,7 @@
 """How the HTML site presents itself: the sidebar navigation (``navigation``),
-accessibility fixes applied at build time (``a11y``) and the search index's
-remembered stems (``search``).
+accessibility fixes applied at build time (``a11y``), a search that ignores
+accents (``search``) and the search index's stems remembered across pages
+(``stems``).
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ if TYPE_CHECKING:
 
 def setup(app: Sphinx) -> None:
     """Register this capability's configuration values, directives and handlers."""
-    from handbook.html import a11y, navigation, search
+    from handbook.html import a11y, navigation, search, stems
 
     a11y.setup(app)
     navigation.setup(app)
     search.setup(app)
+    stems.setup(app)

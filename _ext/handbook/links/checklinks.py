@@ -168,7 +168,8 @@ def html_pages(root: Path) -> list[str]:
     pages = []
     for path in root.rglob("*.html"):
         rel = path.relative_to(root).as_posix()
-        if not rel.startswith(NON_PAGE_DIRS):
+        # At any depth: a translation (handbook.i18n) is a site of its own in <lang>/.
+        if not any(part + "/" in NON_PAGE_DIRS for part in rel.split("/")[:-1]):
             pages.append(rel)
     return sorted(pages)
 
@@ -187,15 +188,19 @@ def source_location(link_map: dict, page: str, target: str) -> tuple[str, bool]:
     entry = link_map.get(page)
     if not entry:
         return "", False
-    lines = sorted({link["line"] for link in entry["links"] if link["target"] == target and link["line"]})
+    matches = [link for link in entry["links"] if link["target"] == target and link["line"]]
     raw = any(link["raw"] for link in entry["links"] if link["target"] == target)
-    if not lines:
+    if not matches:
         # An image's src is rewritten into _images/ by the HTML builder: match its file name.
         name = posixpath.basename(urlsplit(target).path)
-        candidates = [link for link in entry["links"] if link["image"] and posixpath.basename(link["target"]) == name]
-        lines = sorted({link["line"] for link in candidates if link["line"]})
-    if lines:
-        return f"{entry['source']}:{', '.join(map(str, lines))}", raw
+        matches = [link for link in entry["links"]
+                   if link["image"] and posixpath.basename(link["target"]) == name and link["line"]]
+    if matches:
+        # A link written in an {include}d file carries that file as its "source".
+        files: dict[str, set[int]] = {}
+        for link in matches:
+            files.setdefault(link.get("source", entry["source"]), set()).add(link["line"])
+        return "; ".join(f"{file}:{', '.join(map(str, sorted(lines)))}" for file, lines in sorted(files.items())), raw
     return entry["source"], raw
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import re
 import weakref
+from pathlib import Path
 
 from docutils import nodes
 from sphinx.application import Sphinx
@@ -43,26 +44,50 @@ def node_line(node: nodes.Node) -> int | None:
     return None
 
 
+def node_source(node: nodes.Node) -> str | None:
+    """The file ``node`` was read from (an ``{include}``d file's own path), or ``None``."""
+    while node is not None:
+        if getattr(node, "source", None):
+            return node.source
+        node = node.parent
+    return None
+
+
 def doctree_links(doctree: nodes.Node) -> list[dict]:
-    """Every URL in a doctree: ``{"target", "line", "raw", "image"}`` in document order.
+    """Every URL in a doctree: ``{"target", "line", "raw", "image", "file"}`` in document order.
 
     Raw HTML is parsed, and each of its links gets the line it is on.
+    ``file`` is the file the link is written in (the included file for
+    content brought in with ``{include}``), ``None`` when docutils does not say.
     """
     links = []
     for node in doctree.findall(lambda n: isinstance(n, (nodes.reference, nodes.image, nodes.raw))):
         line = node_line(node)
+        file = node_source(node)
         if isinstance(node, nodes.reference) and "refuri" in node:
-            links.append({"target": node["refuri"], "line": line, "raw": False, "image": False})
+            links.append({"target": node["refuri"], "line": line, "raw": False, "image": False, "file": file})
         elif isinstance(node, nodes.image):
             uris = {node["uri"], *node.get("candidates", {}).values()}
             for uri in sorted(uris):
-                links.append({"target": uri, "line": line, "raw": False, "image": True})
+                links.append({"target": uri, "line": line, "raw": False, "image": True, "file": file})
         elif isinstance(node, nodes.raw) and "html" in node.get("format", "").split():
             for lineno, text in enumerate(node.astext().splitlines() or [""]):
                 for url, tag, _attr in parse_page(text).links:
                     raw_line = line + lineno if line else None
-                    links.append({"target": url, "line": raw_line, "raw": True, "image": tag == "img"})
+                    links.append({"target": url, "line": raw_line, "raw": True, "image": tag == "img",
+                                  "file": file})
     return links
+
+
+def _relative_source(app: Sphinx, file: str | None, docname: str) -> str:
+    """``file`` relative to the source folder (posix), or the page's own source when unknown."""
+    page = app.env.doc2path(docname, False).as_posix()
+    if not file:
+        return page
+    try:
+        return Path(file).resolve().relative_to(Path(app.srcdir).resolve()).as_posix()
+    except ValueError:
+        return page
 
 
 def insecure_links(links: list[dict], allowed: list[str]) -> list[dict]:
@@ -77,9 +102,12 @@ def insecure_links(links: list[dict], allowed: list[str]) -> list[dict]:
 def _warn_insecure(app: Sphinx, doctree: nodes.document) -> None:
     docname = app.env.current_document.docname
     for link in insecure_links(doctree_links(doctree), app.config.handbook_http_allowed):
+        # At the file the link is written in: an {include}d file's own path and line.
+        source = Path(app.srcdir) / _relative_source(app, link["file"], docname)
         logger.warning(
             "insecure link: use https:// instead of http:// (%s)", link["target"],
-            type="handbook", subtype="insecure-link", location=(docname, link["line"]),
+            type="handbook", subtype="insecure-link",
+            location=f"{source}:{link['line']}" if link["line"] else str(source),
         )
 
 
@@ -88,9 +116,17 @@ def _collect(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     if builder.name not in _MAP_BUILDERS:
         return
     page = builder.get_outfilename(docname).relative_to(builder.outdir).as_posix()
-    links = [link for link in doctree_links(doctree) if not is_external(link["target"])]
-    # One entry per (target, line): document order does not matter to the check.
-    unique = {(l["target"], l["line"] or 0, l["raw"], l["image"]): l for l in links}
+    own = app.env.doc2path(docname, False).as_posix()
+    links = []
+    for link in doctree_links(doctree):
+        if is_external(link["target"]):
+            continue
+        file = _relative_source(app, link.pop("file"), docname)
+        if file != own:
+            link["source"] = file  # written in an {include}d file: report it there
+        links.append(link)
+    # One entry per (target, line, file): document order does not matter to the check.
+    unique = {(l["target"], l["line"] or 0, l["raw"], l["image"], l.get("source", "")): l for l in links}
     _WRITTEN.setdefault(app, {})[page] = {
         "docname": docname,
         "source": app.env.doc2path(docname, False).as_posix(),
@@ -119,7 +155,5 @@ def _write_map(app: Sphinx, exception: Exception | None) -> None:
 def setup(app: Sphinx) -> None:
     app.add_config_value("handbook_http_allowed", [], "env", list)
     app.connect("doctree-read", _warn_insecure)
-    # Last, after every other handler has resolved its references (the {sg}
-    # role's links among them), so the map holds every link the page will have.
-    app.connect("doctree-resolved", _collect, priority=900)
+    app.connect("doctree-resolved", _collect)
     app.connect("build-finished", _write_map)

@@ -1,6 +1,7 @@
 """Print: the ``handbookpdf`` builder (``builder``) renders each patient guide as
 a handout and the protocols as the staff handbook, through WeasyPrint and the
-light print templates in ``templates/`` (``render``).
+light print templates in ``templates/`` (``render``); ``messages`` sorts what
+WeasyPrint reports into problems (strict-build warnings) and environment notices.
 """
 
 from __future__ import annotations

@@ -7,7 +7,9 @@ decides what to redo), then in ``finish()`` WeasyPrint turns them into:
 
 * ``handouts/<page-name>.pdf``, one per patient guide;
 * ``handbook.pdf``: cover, contents, every protocol (by id) and the appendices
-  (``handbook_pdf_appendices``).
+  (``handbook_pdf_appendices``);
+* ``read-and-sign.pdf``: the protocols new or revised in the edition, each
+  with a table for staff to sign (``handbook.reviews.signsheet``).
 
 A PDF is re-rendered only when what it is made from changed (its fragments,
 the print templates, the settings): ``_pages/rendered.json`` keeps a digest of
@@ -21,46 +23,36 @@ The pure work (templates, fonts, QR codes, WeasyPrint) is in ``handbook.pdf``.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+import re
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.errors import ConfigError
 from sphinx.util import logging
+from sphinx.util.console import bold
 from sphinx.util.osutil import relative_uri
 
 from handbook.doccontrol import model as doccontrol
+from handbook.pdf import fidelity
+from handbook.pdf import messages as weasyprint_messages
 from handbook.pdf import render as pdf
+from handbook.pdf.render import document_role, handout_name
 from handbook.doccontrol.builddate import build_date
 from handbook.content.clinic import clinic_settings
+from handbook.i18n.catalog import _
 
 logger = logging.getLogger(__name__)
 
-GUIDES = "patient-guides/"
-PROTOCOLS = "protocols/"
 #: Pages that link the staff handbook PDF.
 HANDBOOK_LINK_PAGES = ("index", "protocols/index")
 BUILD_LOG = "pdf-build.json"
-
-
-def document_role(docname: str, appendices: tuple[str, ...] | list[str]) -> str | None:
-    """``"guide"``, ``"protocol"``, ``"appendix"`` or ``None`` (not printed)."""
-    if docname.startswith(GUIDES) and not docname.endswith("/index"):
-        return "guide"
-    if docname.startswith(PROTOCOLS) and not docname.endswith("/index"):
-        return "protocol"
-    if docname in appendices:
-        return "appendix"
-    return None
-
-
-def handout_name(docname: str) -> str:
-    """``patient-guides/after-your-treatment`` -> ``after-your-treatment.pdf``."""
-    return docname.rsplit("/", 1)[-1] + ".pdf"
 
 
 def _document_control(env, docname: str, today) -> dict:
@@ -100,6 +92,16 @@ class HandbookPDFBuilder(StandaloneHTMLBuilder):
         self.today = build_date(self.config.handbook_build_date)
         self.epoch = pdf.source_date_epoch(self.today)
         self.pages_dir = Path(self.outdir) / "_pages"
+        #: Code points the installed fonts print (handbook font and symbol fallback).
+        self.glyphs = fidelity.handbook_coverage(pdf.font_files().values())
+        # The clinic's name and numbers head every handout: their characters too.
+        conf = Path(self.confdir) / "conf.py"
+        conf_lines = conf.read_text(encoding="utf-8").splitlines() if conf.is_file() else []
+        for key, value in sorted(self.clinic.items()):
+            for char in fidelity.missing_characters(value, self.glyphs):
+                line = next((number for number, text in enumerate(conf_lines, start=1) if char in text), 1)
+                logger.warning(fidelity.missing_message(char, f"handbook_clinic[{key!r}]: "), type="handbook",
+                               subtype="pdf-font", location=f"{conf}:{line}")
 
     # -- which documents, and which are outdated --------------------------------
 
@@ -150,6 +152,7 @@ class HandbookPDFBuilder(StandaloneHTMLBuilder):
             return
         members = self.handbook_members if role != "guide" else {docname}
         self._rewrite_ids(doctree, docname, members)
+        self._check_fidelity(doctree, docname)
         doctree.settings = self.docsettings
         self.secnumbers = self.env.toc_secnumbers.get(docname, {})
         self.fignumbers = self.env.toc_fignumbers.get(docname, {})
@@ -166,6 +169,40 @@ class HandbookPDFBuilder(StandaloneHTMLBuilder):
     def write_doc_serialized(self, docname: str, doctree: nodes.document) -> None:
         self.imgpath = self.imagedir
         self.post_process_images(doctree)
+
+    def _sources_path(self, docname: str) -> Path:
+        return self.pages_dir / f"{docname}.sources.json"
+
+    def _check_fidelity(self, doctree: nodes.document, docname: str) -> None:
+        """Warn about characters no installed font has; tag blocks with their source lines.
+
+        See :mod:`handbook.pdf.fidelity`. The tags let :meth:`_render` name the
+        file and line of a block that overflows the printable width.
+        """
+        source = str(self.env.doc2path(docname))
+        for finding in fidelity.missing_glyphs(doctree, self.glyphs, source):
+            logger.warning(finding.message, type="handbook", subtype="pdf-font", location=self._location(finding))
+        prefix = re.sub(r"[^A-Za-z0-9_-]", "_", docname) + "--"
+        places = fidelity.mark_sources(doctree, source, prefix)
+        path = self._sources_path(docname)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(places, indent=0, sort_keys=True), encoding="utf-8")
+
+    def _location(self, finding: fidelity.Finding):
+        """Where Sphinx reports ``finding``: the page and line, or an included file's path and line."""
+        docname = self.env.path2doc(finding.source)
+        if docname is not None and docname in self.env.found_docs:
+            return (docname, finding.line)
+        return f"{finding.source}:{finding.line or 1}"
+
+    def _sources(self, docnames) -> dict[str, list]:
+        places: dict[str, list] = {}
+        for docname in docnames:
+            try:
+                places.update(json.loads(self._sources_path(docname).read_text(encoding="utf-8")))
+            except (OSError, ValueError):
+                pass
+        return places
 
     def _rewrite_ids(self, doctree: nodes.document, docname: str, members: set[str]) -> None:
         """Make ids unique across the handbook and point links at the right PDF or page."""
@@ -208,9 +245,12 @@ class HandbookPDFBuilder(StandaloneHTMLBuilder):
             self.rendered_keys = json.loads(manifest_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             self.rendered_keys = {}
+        self.notices: list[weasyprint_messages.Notice] = []
         rendered: list[dict] = []
         rendered += self._render_handouts()
         rendered += self._render_handbook()
+        rendered += self._render_sign_sheet()
+        self._print_notices()
         manifest_path.write_text(json.dumps(self.rendered_keys, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         self._epoch_stamp().write_text(f"{self.epoch}\n")
         (Path(self.outdir) / BUILD_LOG).write_text(json.dumps(rendered, indent=1) + "\n", encoding="utf-8")
@@ -237,24 +277,61 @@ class HandbookPDFBuilder(StandaloneHTMLBuilder):
         return target.is_file() and self.rendered_keys.get(relative) == key
 
     def _render(self, html: str, target: Path, identifier: bytes, debug_name: str, key: str,
-                docname: str | None = None) -> dict:
+                documents: list[pdf.PrintDocument], docname: str | None = None) -> dict:
         debug = self.pages_dir / debug_name
         debug.parent.mkdir(parents=True, exist_ok=True)
         debug.write_text(html, encoding="utf-8")
         started = time.perf_counter()
+        relative = target.relative_to(self.outdir).as_posix()
+        sources = self._sources(tuple(d.docname for d in documents) or ((docname,) if docname else ()))
+        overflows: list[fidelity.Finding] = []
         pages, problems = pdf.write_pdf(
-            html, target, base_url=Path(self.outdir).as_uri() + "/", identifier=identifier, epoch=self.epoch
+            html, target, base_url=Path(self.outdir).as_uri() + "/", identifier=identifier, epoch=self.epoch,
+            notices=self.notices,  # printed once, at the end of the build
+            on_layout=lambda document: overflows.extend(fidelity.overflowing_boxes(document, sources, relative)),
         )
         seconds = time.perf_counter() - started
-        relative = target.relative_to(self.outdir).as_posix()
+        for finding in overflows:
+            logger.warning(finding.message, type="handbook", subtype="pdf-overflow", location=self._location(finding))
         for problem in problems:
             logger.warning("%s: %s", relative, problem, type="handbook", subtype="pdf",
-                           location=(docname, None) if docname else None)
-        if problems:
-            return {"pdf": relative, "pages": pages, "seconds": round(seconds, 3), "problems": problems}
+                           location=self._locate(weasyprint_messages.classify(problem), documents, docname))
+        if problems or overflows:
+            # Not recorded as done: rendered, and reported, again on the next build.
+            return {"pdf": relative, "pages": pages, "seconds": round(seconds, 3),
+                    "problems": [*problems, *(finding.message for finding in overflows)]}
         self.rendered_keys[relative] = key
         logger.info("rendered %s (%d pages, %.2f s)", relative, pages, seconds)
         return {"pdf": relative, "pages": pages, "seconds": round(seconds, 3)}
+
+    def _locate(self, problem: weasyprint_messages.Classified, documents: list[pdf.PrintDocument],
+                default: str | None) -> tuple[str, int | None] | None:
+        """The page (and line) a WeasyPrint problem points to.
+
+        The page is the first of the PDF's documents whose rendered body holds
+        what the message names (the broken link, the image, the character);
+        the line is the first line of that page's source that holds it. A
+        handout's problems fall back to its guide, the handbook's to no page.
+        """
+        in_pages, in_source = weasyprint_messages.needles(problem)
+        docname = next(
+            (doc.docname for doc in documents if any(needle in doc.body for needle in in_pages)), default
+        )
+        if docname is None:
+            return None
+        line = None
+        if in_source:
+            try:
+                text = Path(self.env.doc2path(docname)).read_text(encoding="utf-8")
+            except OSError:
+                text = ""
+            line = weasyprint_messages.source_line(text, in_source)
+        return docname, line
+
+    def _print_notices(self) -> None:
+        """One line per environment notice (a missing optional library), once per build."""
+        for notice in self.notices:
+            logger.info(bold(notice.line()))
 
     def _common(self) -> dict:
         return {
@@ -282,7 +359,7 @@ class HandbookPDFBuilder(StandaloneHTMLBuilder):
             doc = pdf.PrintDocument.from_json(json.loads(fragment))
             html = pdf.render_handout_html(doc, edition=self.config.handbook_edition, **self._common())
             identifier = pdf.pdf_identifier("handout", docname, doc.id, doc.version)
-            rendered.append(self._render(html, target, identifier, f"{docname}.print.html", key, docname))
+            rendered.append(self._render(html, target, identifier, f"{docname}.print.html", key, [doc], docname))
         return rendered
 
     def _render_handbook(self) -> list[dict]:
@@ -297,16 +374,44 @@ class HandbookPDFBuilder(StandaloneHTMLBuilder):
             return []
         docs = [pdf.PrintDocument.from_json(json.loads(fragments[d])) for d in protocols]
         docs.sort(key=lambda doc: (doc.id or "~", doc.docname))
+        appendix_docs = [pdf.PrintDocument.from_json(json.loads(fragments[d])) for d in appendices]
         html = pdf.render_handbook_html(
             docs,
-            [pdf.PrintDocument.from_json(json.loads(fragments[d])) for d in appendices],
+            appendix_docs,
             title=self.config.html_title or self.config.project,
             edition=self.config.handbook_edition,
             build_date=self.today.isoformat(),
             **self._common(),
         )
         identifier = pdf.pdf_identifier("handbook", self.config.project, self.config.handbook_edition)
-        return [self._render(html, target, identifier, "handbook.print.html", key)]
+        return [self._render(html, target, identifier, "handbook.print.html", key, docs + appendix_docs)]
+
+
+    def _render_sign_sheet(self) -> list[dict]:
+        """``read-and-sign.pdf``: what changed in the edition, to read and sign for."""
+        from handbook.reviews import signsheet
+        from handbook.reviews.sphinx import changes_data
+
+        if not any(self.role(d) == "protocol" for d in self.env.found_docs):
+            return []  # no staff protocols, nothing to sign for
+        sheet = signsheet.sign_sheet(
+            doccontrol.controlled_documents(self.env),
+            changes_data(self.config),
+            is_protocol=lambda docname: self.role(docname) == "protocol",
+            edition=self.config.handbook_edition,
+            staff_roles=self.config.handbook_staff_roles,
+            rows=self.config.handbook_sign_sheet_rows,
+            today=self.today,
+            recent_days=self.config.handbook_recently_revised_days,
+        )
+        target = Path(self.outdir) / pdf.SIGN_SHEET
+        title = self.config.html_title or self.config.project
+        key = self._render_key(json.dumps(dataclasses.asdict(sheet), sort_keys=True))
+        if self._up_to_date(target, key):
+            return []
+        html = pdf.render_sign_sheet_html(sheet, title=title, **self._common())
+        identifier = pdf.pdf_identifier("read-and-sign", self.config.project, sheet.edition)
+        return [self._render(html, target, identifier, "read-and-sign.print.html", key, [])]
 
 
 # -- the HTML site links its PDFs -------------------------------------------------
@@ -330,18 +435,20 @@ def add_print_links(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     pdf_dir = app.config.handbook_pdf_html_dir.strip("/")
     role = document_role(docname, tuple(app.config.handbook_pdf_appendices))
     if role == "guide":
-        text, path = "Print this guide (PDF)", f"{pdf_dir}/handouts/{handout_name(docname)}"
+        text, path = _("Print this guide (PDF)"), f"{pdf_dir}/handouts/{handout_name(docname)}"
     elif docname in HANDBOOK_LINK_PAGES and any(
         document_role(d, ()) == "protocol" for d in app.env.found_docs
     ):
         # Only a handbook with protocols has a handbook.pdf.
-        text, path = "Print the staff handbook (PDF)", f"{pdf_dir}/handbook.pdf"
+        text, path = _("Print the staff handbook (PDF)"), f"{pdf_dir}/handbook.pdf"
     else:
         return
     section = next(iter(doctree.findall(nodes.section)), None)
     if section is None:
         return
-    uri = relative_uri(builder.get_target_uri(docname), path)
+    # The page's own URI comes quoted from Sphinx; the PDF's path is quoted the
+    # same way, so a file name with a space or a "#" still links (issue 18).
+    uri = relative_uri(builder.get_target_uri(docname), quote(path))
     index = 1 if section.children and isinstance(section[0], nodes.title) else 0
     section.insert(index, _print_link(text, uri))
 

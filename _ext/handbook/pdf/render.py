@@ -8,7 +8,9 @@ site theme's) and hands them to WeasyPrint:
 * one handout per patient guide: clinic header, large type, the "Call 911 if"
   box never split, a QR code to the online page;
 * one staff handbook: cover, contents with page numbers, every protocol, the
-  appendices, PDF bookmarks from the headings.
+  appendices, PDF bookmarks from the headings;
+* one read-and-sign sheet (``handbook.reviews.signsheet``): the protocols new
+  or revised in the edition, each with a table to sign.
 
 Every page carries a running footer with the document's id, version and
 effective date, "Page X of Y" and the uncontrolled-copy notice. Output is
@@ -30,13 +32,17 @@ import sys
 from collections.abc import Iterator, Sequence
 from importlib import resources
 from pathlib import Path
+from urllib.parse import quote
 
 import jinja2
+
+from handbook.i18n.catalog import N_, _, format_date
+from handbook.pdf import messages as weasyprint_messages
 
 #: The paper sizes ``handbook_pdf_paper`` accepts, as CSS ``@page`` sizes.
 PAPER_SIZES = {"letter": "letter", "a4": "A4"}
 
-UNCONTROLLED_NOTICE = (
+UNCONTROLLED_NOTICE = N_(
     "Printed copies are uncontrolled \N{EM DASH} check the online handbook for the current version"
 )
 
@@ -51,6 +57,29 @@ FONT_FACES = (
 )
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+
+#: The read-and-sign sheet's file name, beside ``handbook.pdf`` (``handbook.reviews.signsheet``).
+SIGN_SHEET = "read-and-sign.pdf"
+
+#: Where the printed documents live: guides become handouts, protocols the staff handbook.
+GUIDES = "patient-guides/"
+PROTOCOLS = "protocols/"
+
+
+def document_role(docname: str, appendices: tuple[str, ...] | list[str]) -> str | None:
+    """``"guide"``, ``"protocol"``, ``"appendix"`` or ``None`` (not printed)."""
+    if docname.startswith(GUIDES) and not docname.endswith("/index"):
+        return "guide"
+    if docname.startswith(PROTOCOLS) and not docname.endswith("/index"):
+        return "protocol"
+    if docname in appendices:
+        return "appendix"
+    return None
+
+
+def handout_name(docname: str) -> str:
+    """``patient-guides/after-your-treatment`` -> ``after-your-treatment.pdf``."""
+    return docname.rsplit("/", 1)[-1] + ".pdf"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -84,9 +113,9 @@ class PrintDocument:
         """The line that identifies the document on paper (and in the footer)."""
         parts = [self.id] if self.id else []
         if self.version:
-            parts.append(f"Version {self.version}")
+            parts.append(_("Version {version}").format(version=self.version))
         if self.effective:
-            parts.append(f"Effective {self.effective}")
+            parts.append(_("Effective {date}").format(date=format_date(self.effective)))
         return " \N{MIDDLE DOT} ".join(parts)
 
     @property
@@ -154,6 +183,9 @@ def font_face_css() -> str:
             f"  font-style: {style};\n"
             "}"
         )
+    from handbook.pdf.fidelity import symbol_font_face_css
+
+    rules.append(symbol_font_face_css())  # the pinned fallback for symbols (handbook.pdf.fidelity)
     return "\n".join(rules)
 
 
@@ -167,7 +199,23 @@ def online_url(base_url: str, docname: str) -> str:
     """The page's address on the published site, or ``""`` when no base URL is set."""
     if not base_url.strip():
         return ""
-    return base_url.strip().rstrip("/") + "/" + docname + ".html"
+    # Percent-encoded: a page named "after your visit" is a valid URL (and QR code) too.
+    return base_url.strip().rstrip("/") + "/" + quote(docname) + ".html"
+
+
+def page_of_pages_css(template: str) -> str:
+    """CSS ``content`` for a translated "Page {page} of {pages}" with the page counters in place."""
+    import re
+
+    parts = []
+    for piece in re.split(r"(\{page\}|\{pages\})", template):
+        if piece == "{page}":
+            parts.append("counter(page)")
+        elif piece == "{pages}":
+            parts.append("counter(pages)")
+        elif piece:
+            parts.append(css_string(piece))
+    return " ".join(parts)
 
 
 def qr_data_uri(url: str) -> str:
@@ -218,6 +266,8 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["css_string"] = css_string
+    env.filters["page_of_pages_css"] = page_of_pages_css
+    env.globals["_"] = _  # the handbook catalog: the PDFs speak the build's language
     return env
 
 
@@ -235,7 +285,7 @@ def _common_context(*, clinic: dict, paper: str, language: str, epoch: int, extr
         "font_face_css": font_face_css(),
         "print_css": (TEMPLATE_DIR / "print.css").read_text(encoding="utf-8"),
         "extra_css": extra_css,
-        "uncontrolled": UNCONTROLLED_NOTICE,
+        "uncontrolled": _(UNCONTROLLED_NOTICE),
         "font_family": FONT_FAMILY,
     }
 
@@ -289,6 +339,38 @@ def render_handbook_html(
     )
 
 
+def render_template_html(
+    template: str,
+    *,
+    clinic: dict,
+    paper: str = "letter",
+    language: str = "en",
+    epoch: int,
+    extra_css: str = "",
+    **context,
+) -> str:
+    """Any other print page (e.g. the decisions sign-off sheet) from ``templates/<template>``.
+
+    The template gets the same fonts, print CSS, clinic and page size as the
+    handouts and the staff handbook, plus ``context``.
+    """
+    common = _common_context(clinic=clinic, paper=paper, language=language, epoch=epoch, extra_css=extra_css)
+    return _environment().get_template(template).render(**common, **context)
+
+
+def render_sign_sheet_html(sheet, *, title: str, clinic: dict, **options) -> str:
+    """The light print page of an edition's read-and-sign sheet.
+
+    ``sheet`` is a ``handbook.reviews.signsheet.SignSheet``: the protocols to
+    read, each with a table of empty rows for name, role, date and signature.
+    ``options`` are :func:`render_template_html`'s (paper, language, epoch, extra_css).
+    """
+    return render_template_html(
+        "read-and-sign.html", clinic=clinic, sheet=sheet, title=title,
+        online_url=online_url(clinic.get("base_url", ""), "protocols/index"), **options,
+    )
+
+
 class _Collect(logging.Handler):
     """Keeps WeasyPrint's warnings and errors (a missing anchor, an unreadable image...)."""
 
@@ -297,7 +379,27 @@ class _Collect(logging.Handler):
         self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+        # Some messages end in ": <reason>" with an empty reason (an image Pillow cannot read).
+        self.messages.append(record.getMessage().strip().removesuffix(":"))
+
+
+def sort_messages(
+    messages: Sequence[str],
+) -> tuple[list[weasyprint_messages.Classified], list[weasyprint_messages.Notice]]:
+    """WeasyPrint's messages split into (problems, environment notices), each in first-seen order.
+
+    Problems are :class:`handbook.pdf.messages.Classified`; notices are
+    :class:`handbook.pdf.messages.Notice`, each once however often it was logged.
+    """
+    problems, notices = [], []
+    for message in messages:
+        classified = weasyprint_messages.classify(message)
+        if classified.kind == weasyprint_messages.ENVIRONMENT:
+            if classified.notice not in notices:
+                notices.append(classified.notice)
+        else:
+            problems.append(classified)
+    return problems, notices
 
 
 class _CachedPageReferences:
@@ -330,11 +432,20 @@ def cache_page_references() -> None:
         pydyf.PDF.page_references = _CachedPageReferences()
 
 
-def write_pdf(html: str, target: Path, *, base_url: str, identifier: bytes, epoch: int) -> tuple[int, list[str]]:
+def write_pdf(
+    html: str, target: Path, *, base_url: str, identifier: bytes, epoch: int,
+    notices: list[weasyprint_messages.Notice] | None = None, on_layout=None,
+) -> tuple[int, list[str]]:
     """Render ``html`` to a tagged PDF/UA-1 file at ``target``.
 
-    Returns the page count and what WeasyPrint complained about, so the build
-    can report it as a warning (builds are strict).
+    Returns the page count and the problems WeasyPrint reported (its messages,
+    as strings), which the build makes warnings (builds are strict). What
+    WeasyPrint says about the machine instead (a missing optional library,
+    :func:`handbook.pdf.messages.classify`) is no problem: each such
+    :class:`~handbook.pdf.messages.Notice` is appended to ``notices`` (when
+    given, and not already in it) for the build to print once. ``on_layout``,
+    when given, is called with the laid-out ``weasyprint.Document`` before it
+    is written (``handbook.pdf.fidelity`` looks for boxes wider than the page).
     """
     import weasyprint
 
@@ -345,6 +456,8 @@ def write_pdf(html: str, target: Path, *, base_url: str, identifier: bytes, epoc
     try:
         with source_date_epoch_set(epoch):
             document = weasyprint.HTML(string=html, base_url=base_url).render()
+            if on_layout is not None:
+                on_layout(document)
             data = document.write_pdf(
                 pdf_variant="pdf/ua-1",
                 pdf_identifier=identifier,
@@ -356,11 +469,18 @@ def write_pdf(html: str, target: Path, *, base_url: str, identifier: bytes, epoc
     tmp = target.with_suffix(".pdf.tmp")
     tmp.write_bytes(data)
     tmp.replace(target)
-    return len(document.pages), collect.messages
+    problems, found = sort_messages(collect.messages)
+    if notices is not None:
+        notices.extend(notice for notice in found if notice not in notices)
+    return len(document.pages), [problem.message for problem in problems]
+
+
+#: Further PDFs the build may write beside ``handbook.pdf`` (copied when present).
+EXTRA_PDFS = ("decisions-signoff.pdf", SIGN_SHEET)
 
 
 def copy_pdfs(pdf_outdir: Path, dest: Path) -> list[Path]:
-    """Put ``handbook.pdf`` and ``handouts/*.pdf`` under ``dest`` (replacing what was there).
+    """Put ``handbook.pdf``, the :data:`EXTRA_PDFS` and ``handouts/*.pdf`` under ``dest`` (replacing what was there).
 
     ``dest`` is ``<html output>/<handbook_pdf_html_dir>``: where the HTML pages' "Print" links point.
     """
@@ -369,7 +489,8 @@ def copy_pdfs(pdf_outdir: Path, dest: Path) -> list[Path]:
         shutil.rmtree(dest)
     (dest / "handouts").mkdir(parents=True)
     copied = []
-    for source in [pdf_outdir / "handbook.pdf", *sorted((pdf_outdir / "handouts").glob("*.pdf"))]:
+    extra = [pdf_outdir / name for name in EXTRA_PDFS]
+    for source in [pdf_outdir / "handbook.pdf", *extra, *sorted((pdf_outdir / "handouts").glob("*.pdf"))]:
         if source.is_file():
             target = dest / source.relative_to(pdf_outdir)
             shutil.copy2(source, target)
@@ -387,7 +508,9 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     """``python -m handbook copypdfs _build/pdf _build/html/pdf`` (what ``make pdf`` runs)."""
-    if not (Path(args.pdf_outdir) / "handbook.pdf").is_file():
+    outdir = Path(args.pdf_outdir)
+    # A translated build (handbook.i18n) prints the guides only: handouts, no handbook.pdf.
+    if not (outdir / "handbook.pdf").is_file() and not any((outdir / "handouts").glob("*.pdf")):
         print(f"copypdfs: no handbook.pdf in {args.pdf_outdir}: run 'make pdf'", file=sys.stderr)
         return 2
     copied = copy_pdfs(args.pdf_outdir, args.dest)

@@ -8,6 +8,10 @@
  *    current edition", linking to the same page in the newest edition when the
  *    newest edition's manifest lists it, else to its front page.
  * It requests nothing outside the archive.
+ *
+ * A translated page (handbook.i18n) lives one folder deeper, in <edition>/<lang>/,
+ * and says so in window.HANDBOOK_I18N (its prefix and the banner's words): the
+ * switcher's links then lead to the same language in the other edition.
  */
 (function () {
   "use strict";
@@ -15,13 +19,23 @@
   // eslint-disable-next-line no-undef
   const options = typeof DOCUMENTATION_OPTIONS === "undefined" ? {} : DOCUMENTATION_OPTIONS;
   const thisEdition = options.theme_switcher_version_match;
-  const editionRoot = new URL(document.documentElement.dataset.content_root || "./", window.location.href);
+  const i18n = window.HANDBOOK_I18N || {};
+  const prefix = i18n.prefix || "";
+  const words = {
+    archived: i18n.archived || "Archived edition {edition}",
+    current: i18n.current || "see the current edition",
+    kept: i18n.kept || "Kept for audit: this page may no longer be in force.",
+  };
+  const contentRoot = new URL(document.documentElement.dataset.content_root || "./", window.location.href);
+  const editionRoot = prefix ? new URL("../", contentRoot) : contentRoot;
   const siteRoot = new URL("../", editionRoot);
-  const pagePath = `${options.pagename}.html`;
+  const pagePath = `${prefix}${options.pagename}.html`;
 
   function fromSiteRoot(anchor) {
-    const href = anchor.getAttribute("href");
+    let href = anchor.getAttribute("href");
     if (href && !/^([a-z][a-z0-9+.-]*:|\/)/i.test(href)) {
+      // "2026.1/patient-guides/x.html" -> "2026.1/es/patient-guides/x.html" on a translated page
+      if (prefix) href = href.replace(/^([^/]+\/)/, `$1${prefix}`);
       anchor.setAttribute("href", new URL(href, siteRoot).href);
     }
   }
@@ -44,7 +58,7 @@
     const newest = editions.find((entry) => entry.preferred);
     if (!newest || newest.version === thisEdition) return;
     const newestRoot = new URL(newest.url, siteRoot);
-    let target = new URL("index.html", newestRoot);
+    let target = new URL(prefix ? `${prefix}${options.pagename.split("/")[0]}/index.html` : "index.html", newestRoot);
     try {
       const manifest = await (await fetch(new URL("manifest.json", newestRoot))).json();
       if (manifest.files.some((file) => file.path === pagePath)) {
@@ -58,11 +72,11 @@
     banner.setAttribute("role", "note");
     const text = document.createElement("p");
     const strong = document.createElement("strong");
-    strong.textContent = `Archived edition ${thisEdition}`;
+    strong.textContent = words.archived.replace("{edition}", thisEdition);
     const link = document.createElement("a");
     link.href = target.href;
-    link.textContent = "see the current edition";
-    text.append(strong, " \u2014 ", link, ` (${newest.version}). Kept for audit: this page may no longer be in force.`);
+    link.textContent = words.current;
+    text.append(strong, " \u2014 ", link, ` (${newest.version}). ${words.kept}`);
     banner.append(text);
     const article = document.querySelector("article.bd-article") || document.querySelector("main") || document.body;
     article.prepend(banner);

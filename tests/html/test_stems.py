@@ -7,11 +7,11 @@ from sphinx.search.en import SearchEnglish
 
 from conftest import REPO_ROOT
 from handbook.devtools import synthetic
-from handbook.html import search
+from handbook.html import stems
 
 
 def test_memo_gives_sphinx_stems_and_stems_each_word_once():
-    memo, plain = search.SearchEnglishMemo({}), SearchEnglish({})
+    memo, plain = stems.SearchEnglishMemo({}), SearchEnglish({})
     words = ["Infusions", "infusion", "monitoring", "Monitored", "patients", "patient's", "ketamine", "running"]
     assert [memo.stem(w) for w in words] == [plain.stem(w) for w in words]
     calls = []
@@ -26,9 +26,9 @@ def test_search_index_is_byte_identical_without_the_memo(tmp_path, make_app, mon
     src = synthetic.generate(REPO_ROOT, tmp_path / "src", 6)
     remembered = make_app("html", srcdir=src, builddir=tmp_path / "memo")
     remembered.build()
-    assert type(remembered.builder.indexer.lang) is search.SearchEnglishMemo
+    assert type(remembered.builder.indexer.lang) is stems.SearchEnglishMemo
     # The same build with Sphinx's own English stemmer.
-    monkeypatch.setattr(search, "setup", lambda app: None)
+    monkeypatch.setattr(stems, "setup", lambda app: None)
     monkeypatch.setitem(sphinx.search.languages, "en", SearchEnglish)
     plain = make_app("html", srcdir=src, builddir=tmp_path / "plain")
     plain.build()
