@@ -118,7 +118,9 @@ def make_targets(text: str) -> set[str]:
     """Make targets the README tells users to run: in code spans and fenced shell/cron blocks."""
     prose, blocks = _without_fences(text)
     commands = [span for _, span in CODE_SPAN_RE.findall(prose)]
-    commands += [line for info, line in (b.split("\0", 1) for b in blocks) if info in ("sh", "cron", "")]
+    # Shell lines without their comments: "# (make bench runs it)" is not a command.
+    commands += [re.sub(r"(^|\s)#.*", "", line) for info, line in (b.split("\0", 1) for b in blocks)
+                 if info in ("sh", "cron", "")]
     targets = set()
     for command in commands:
         for match in MAKE_RE.finditer(command):
