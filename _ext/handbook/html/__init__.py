@@ -1,6 +1,7 @@
 """How the HTML site presents itself: the sidebar navigation (``navigation``),
-accessibility fixes applied at build time (``a11y``) and a search that ignores
-accents (``search``).
+accessibility fixes applied at build time (``a11y``), a search that ignores
+accents (``search``) and a scroll cue on tables wider than the column
+(``static/handbook-tables.js`` with ``_static/handbook.css``).
 """
 
 from __future__ import annotations
@@ -18,3 +19,5 @@ def setup(app: Sphinx) -> None:
     a11y.setup(app)
     navigation.setup(app)
     search.setup(app)
+    # search.setup adds static/ to html_static_path; the script only marks overflowing tables.
+    app.add_js_file("handbook-tables.js", loading_method="defer")
