@@ -367,6 +367,26 @@ def test_verify_passes_then_reports_a_modified_and_a_missing_file(scenario, tmp_
     assert "reviews.ics: is not the newest edition's (2026.2/reviews.ics)\n" in bad.stdout
 
 
+def test_stable_feed_is_the_newest_editions_copy_and_verify_checks_it(tmp_path):
+    site = tmp_path / "site"
+    for edition in ("2026.1", "2026.9", "2026.10"):  # 2026.10 is the newest, not 2026.9
+        (site / edition).mkdir(parents=True)
+        (site / edition / "reviews.ics").write_bytes(f"BEGIN:VCALENDAR\r\nX-EDITION:{edition}\r\n".encode())
+    assert archive.update_front_files(site) == ["2026.1", "2026.9", "2026.10"]
+    assert (site / "reviews.ics").read_bytes() == (site / "2026.10" / "reviews.ics").read_bytes()
+    assert not [p for p in archive.verify_archive(site).problems.get("(archive)", []) if p.path == "reviews.ics"]
+    (site / "reviews.ics").write_bytes((site / "2026.9" / "reviews.ics").read_bytes())
+    assert [str(p) for p in archive.verify_archive(site).problems["(archive)"]] == [
+        "reviews.ics: is not the newest edition's (2026.10/reviews.ics)"]
+    (site / "reviews.ics").unlink()
+    assert [str(p) for p in archive.verify_archive(site).problems["(archive)"]] == [
+        "reviews.ics: missing (run: python -m handbook site)"]
+    # A newest edition without a calendar (published before it existed): nothing to copy or check.
+    (site / "2026.10" / "reviews.ics").unlink()
+    archive.update_front_files(site)
+    assert not (site / "reviews.ics").exists() and "(archive)" not in archive.verify_archive(site).problems
+
+
 def test_one_publish_at_a_time(tmp_path):
     with archive.locked(tmp_path):
         with pytest.raises(archive.ArchiveError, match=f"another publish is writing to {tmp_path}"):

@@ -223,11 +223,11 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 
 def stable_feed(site: Path, editions: list[str]) -> bytes | None:
-    """The bytes ``<site>/reviews.ics`` must hold: the newest edition's ``reviews.ics``
+    """The bytes ``<site>/reviews.ics`` must hold (``editions`` in any order): the newest edition's ``reviews.ics``
     (``None`` when that edition has none, e.g. one published before the calendar existed)."""
     if not editions:
         return None
-    source = site / editions[0] / FEED_NAME
+    source = site / sort_editions(editions)[-1] / FEED_NAME
     return source.read_bytes() if source.is_file() else None
 
 
@@ -288,7 +288,7 @@ def verify_archive(site: Path) -> ArchiveReport:
             if not path.is_file():
                 front.append(Problem("missing", FEED_NAME, "missing (run: python -m handbook site)"))
             elif path.read_bytes() != feed:
-                front.append(Problem("modified", FEED_NAME, f"is not the newest edition's ({editions[0]}/{FEED_NAME})"))
+                front.append(Problem("modified", FEED_NAME, f"is not the newest edition's ({sort_editions(editions)[-1]}/{FEED_NAME})"))
         if front:
             problems["(archive)"] = front
     return ArchiveReport(editions, problems, notes)
