@@ -761,11 +761,20 @@ def test_approval_sentences_pure():
     assert approval_summary(docs, 5) == ApprovalSummary(2, 1, 5)
 
 
-@GOOD
-def test_approval_summary_is_counted_from_the_front_matter(app):
-    app.build()
-    assert _warnings(app) == []
-    boxes = _soup(app, "index").select("div.handbook-approval-summary")
+def test_approval_summary_is_counted_from_the_front_matter(tmp_path):
+    from conftest import build_project
+
+    srcdir = tmp_path / "src"
+    shutil.copytree(ROOTS / "test-doccontrol", srcdir)
+    index = srcdir / "index.md"
+    summaries = "```{handbook-approval-summary}\n:folder: protocols\n```\n\n" \
+                "```{handbook-approval-summary}\n:folder: patient-guides\n```\n\n"
+    index.write_text(index.read_text(encoding="utf-8").replace("```{toctree}", summaries + "```{toctree}", 1),
+                     encoding="utf-8")
+    built = build_project(srcdir, tmp_path / "build", freshenv=True, handbook_build_date=BUILD_DATE)
+    assert built.warnings == ""
+    soup = BeautifulSoup((built.outdir / "index.html").read_text(encoding="utf-8"), "html.parser")
+    boxes = soup.select("div.handbook-approval-summary")
     # protocols/: active, due and overdue are approved; one draft; superseded and retired not counted.
     assert [b.get_text(" ", strip=True) for b in boxes] == [
         "3 of 4 protocols approved and in force; 1 is a draft, not in force.",
