@@ -3,8 +3,8 @@
 * the "Call 911 if" box is red with a warning sign, the "Call us if" box amber
   with a phone, unlike the blue notes, with axe-core's contrast rules clean in
   light and dark mode;
-* a table wider than a phone's screen says it scrolls (a shadow, a line under
-  it) and is a labelled region the keyboard can scroll;
+* a table wider than a phone's screen says it scrolls (a line above it, the
+  side with more columns fading out) and is a labelled region the keyboard can scroll;
 * charting templates wrap inside the column at 1280 px instead of running past it;
 * the footer reads "By the handbook's clinical leads".
 
@@ -68,10 +68,10 @@ def test_wide_table_on_a_phone_says_it_scrolls_and_scrolls_with_the_keyboard(bas
     box = boxes.first
     state = box.evaluate("""b => ({classes: [...b.classList], tabindex: b.getAttribute('tabindex'),
         role: b.getAttribute('role'), label: b.getAttribute('aria-label'),
-        cue: getComputedStyle(b, '::after').content, shadow: getComputedStyle(b).boxShadow})""")
+        cue: getComputedStyle(b, '::before').content, mask: getComputedStyle(b).maskImage})""")
     assert "handbook-more-right" in state["classes"] and "handbook-more-left" not in state["classes"]
     assert state["tabindex"] == "0" and state["role"] == "region" and state["label"].endswith("(scrolls sideways)")
-    assert "Scroll sideways for more columns" in state["cue"] and state["shadow"] != "none"
+    assert "Scroll sideways for more columns" in state["cue"] and "linear-gradient" in state["mask"]
     # The keyboard scrolls it; at the far end the cue moves to the left side.
     box.focus()
     for _ in range(60):

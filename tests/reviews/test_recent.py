@@ -44,7 +44,7 @@ def test_working_copy_lists_recent_versions_and_says_there_is_nothing_to_compare
         "PG-006 After your treatment \u2014 version 1.2, effective 2027-04-15.",
     ]
     summaries = [li.select_one("details.handbook-recent-summary") for li in items]
-    assert [d.summary.get_text(strip=True) for d in summaries] == ["Change summary", "Change summary"]
+    assert [d.summary.get_text(strip=True) for d in summaries] == ["What changed in PR-005", "What changed in PG-006"]
     assert [d.p.get_text(strip=True) for d in summaries] == ["Blood pressure every 10 minutes.", "Plainer words about driving."]
     assert not any(d.has_attr("open") for d in summaries)  # folded: the list stays short
     assert [li.a["href"] for li in items] == ["protocols/infusion-monitoring.html", "patient-guides/after-your-treatment.html"]

@@ -119,7 +119,8 @@ def _revision_item(app: Sphinx, docname: str, revision: recent.Revision, edition
         if not summary.endswith((".", "!", "?")):
             summary += "."
         details = handbook_block("", tag="details", classes=["handbook-recent-summary"])
-        details += handbook_block("", nodes.Text("Change summary"), tag="summary")
+        label = f"What changed in {doc.id}"
+        details += handbook_block("", nodes.Text(label), tag="summary")
         details += nodes.paragraph(summary, summary)
         item += details
     return item
