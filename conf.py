@@ -12,7 +12,7 @@ sys.path.insert(0, os.path.abspath("_ext"))
 
 # -- Project ------------------------------------------------------------------
 project = "Ketamine Clinic Protocol Handbook"
-author = "The handbook's clinical leads"
+author = "the handbook's clinical leads"  # the theme's footer reads "By the handbook's clinical leads"
 copyright = "the handbook's authors; text licensed CC BY 4.0"
 language = "en"
 root_doc = "index"

@@ -730,3 +730,85 @@ def test_register_json_paths_are_plain_relative_paths(tmp_path):
     assert [entry["path"] for entry in entries] == ["patient-guides/symbols and tables.html",
                                                     "protocols/wide-protocol.html"]
     assert all((build.outdir / entry["path"]).is_file() for entry in entries)
+
+
+# -- The approval summary (newcomer review, finding 1) -------------------------------------------
+
+
+def test_approval_sentences_pure():
+    from handbook.doccontrol.summary import ApprovalSummary, approval_sentence, approval_summary, decisions_sentence
+
+    none = ApprovalSummary(13, 0, 42)
+    assert approval_sentence(none, "protocols") == "0 of 13 protocols approved: all 13 are drafts, not in force."
+    assert decisions_sentence(none, "medical director") == "42 local decisions await the medical director."
+    assert approval_sentence(ApprovalSummary(1, 0, 1), "protocols") == (
+        "0 of 1 protocols approved: the only one is a draft, not in force.")
+    assert decisions_sentence(ApprovalSummary(1, 0, 1), "medical director") == (
+        "1 local decision awaits the medical director.")
+    assert approval_sentence(ApprovalSummary(4, 3, 0), "protocols") == (
+        "3 of 4 protocols approved and in force; 1 is a draft, not in force.")
+    assert decisions_sentence(ApprovalSummary(4, 3, 0), "medical director") == (
+        "No local decision awaits the medical director.")
+    assert approval_sentence(ApprovalSummary(2, 2, None), "patient guides") == "2 of 2 patient guides approved and in force."
+    assert decisions_sentence(ApprovalSummary(2, 2, None), "medical director") is None
+    assert approval_sentence(ApprovalSummary(0, 0, None), "protocols") == "No protocols yet."
+    # Superseded and retired documents are history: not counted.
+    base = dict(docname="protocols/x", title="X", version="1.0", effective=dt.date(2027, 1, 1),
+                review_by=dt.date(2028, 1, 1), owner="Nurse Manager", approver="Medical Director",
+                superseded_by=None, covers=(), history=())
+    docs = [DocumentControl(id=f"PR-00{n}", status=status, **base)
+            for n, status in enumerate(("draft", "active", "superseded", "retired"), 1)]
+    assert approval_summary(docs, 5) == ApprovalSummary(2, 1, 5)
+
+
+def test_approval_summary_is_counted_from_the_front_matter(tmp_path):
+    from conftest import build_project
+
+    srcdir = tmp_path / "src"
+    shutil.copytree(ROOTS / "test-doccontrol", srcdir)
+    index = srcdir / "index.md"
+    summaries = "```{handbook-approval-summary}\n:folder: protocols\n```\n\n" \
+                "```{handbook-approval-summary}\n:folder: patient-guides\n```\n\n"
+    index.write_text(index.read_text(encoding="utf-8").replace("```{toctree}", summaries + "```{toctree}", 1),
+                     encoding="utf-8")
+    built = build_project(srcdir, tmp_path / "build", freshenv=True, handbook_build_date=BUILD_DATE)
+    assert built.warnings == ""
+    soup = BeautifulSoup((built.outdir / "index.html").read_text(encoding="utf-8"), "html.parser")
+    boxes = soup.select("div.handbook-approval-summary")
+    # protocols/: active, due and overdue are approved; one draft; superseded and retired not counted.
+    assert [b.get_text(" ", strip=True) for b in boxes] == [
+        "3 of 4 protocols approved and in force; 1 is a draft, not in force.",
+        "1 of 1 patient guides approved and in force.",
+    ]
+    assert [b["role"] for b in boxes] == ["note", "note"]
+    assert "handbook-banner-draft" in boxes[0]["class"] and "handbook-banner-draft" not in boxes[1]["class"]
+
+
+def test_real_handbook_says_how_many_protocols_are_approved(handbook_html):
+    from handbook.decisions.register import parse_register
+    from handbook.doccontrol.frontmatter import read_front_matter
+
+    statuses = [read_front_matter(path).data["status"]
+                for path in sorted((REPO_ROOT / "protocols").glob("*.md")) if path.name != "index.md"]
+    register, _ = parse_register((REPO_ROOT / "reference" / "decisions.yaml").read_text(encoding="utf-8"))
+    in_use = [s for s in statuses if s in ("draft", "active")]
+    approved = in_use.count("active")
+    proposed = len(register.proposed())
+    for page in ("index", "protocols/index"):
+        soup = BeautifulSoup((handbook_html.outdir / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
+        box = soup.select_one("article div.handbook-approval-summary")
+        text = box.get_text(" ", strip=True)
+        assert text.startswith(f"{approved} of {len(in_use)} protocols approved"), (page, text)
+        assert text.endswith(f"{proposed} local decisions await the medical director."), (page, text)
+        assert box.a["href"].endswith("reference/decisions.html")  # the list of what awaits
+        # It comes before the first section, where a newcomer starts reading.
+        order = [tag for tag in soup.select_one("article").find_all(True)]
+        assert order.index(soup.select_one("article h1")) < order.index(box) < order.index(
+            soup.select_one("article section h2")), page
+    landing = BeautifulSoup((handbook_html.outdir / "index.html").read_text(encoding="utf-8"), "html.parser")
+    text = landing.select_one("article").get_text(" ", strip=True)
+    if approved == 0:  # no sentence may call the protocols in force
+        assert "protocols in force" not in text and "what is in force" not in text
+    # The ways in come first: Staff protocols and Patient guides before Recently revised.
+    assert [h.get_text(strip=True).rstrip("#") for h in landing.select("article section > h2")] == [
+        "Staff protocols", "Patient guides", "Recently revised"]

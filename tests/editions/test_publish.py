@@ -225,6 +225,8 @@ def test_first_edition_is_published_with_manifest_switcher_index_and_tag(scenari
     assert json.loads(first["switcher.json"]) == [
         {"name": "2026.1 (current)", "version": "2026.1", "url": "2026.1/", "preferred": True}
     ]
+    # The review calendar at an address that never changes: the newest edition's copy.
+    assert first["reviews.ics"] == first["2026.1/reviews.ics"] and b"BEGIN:VCALENDAR" in first["reviews.ics"]
     message = git(repo, "tag", "--list", "--format=%(contents)", "edition-2026.1")
     assert "First published edition" in message and "PR-005 Infusion monitoring: new, version 1.0" in message
     assert git(repo, "cat-file", "-t", "edition-2026.1").strip() == "tag"  # annotated
@@ -260,6 +262,9 @@ def test_second_edition_after_the_bump(scenario):
     index = BeautifulSoup(after["index.html"], "html.parser")
     assert index.find("meta", attrs={"http-equiv": "refresh"})["content"] == "0; url=2026.2/index.html"
     assert [a["href"] for a in index.find_all("a")] == ["2026.2/index.html", "2026.1/index.html"]
+    # The stable feed moved on to 2026.2 (PR-008 withdrawn: its review event is gone).
+    assert after["reviews.ics"] == after["2026.2/reviews.ics"] != after["2026.1/reviews.ics"]
+    assert b"review-PR-008@" in after["2026.1/reviews.ics"] and b"review-PR-008@" not in after["reviews.ics"]
     message = git(scenario["repo"], "tag", "--list", "--format=%(contents)", "edition-2026.2")
     assert "- PR-005 Infusion monitoring: 1.0 -> 1.1 (Blood pressure every 10 minutes)" in message
     assert "- PR-008 Recovery and discharge: withdrawn (was version 1.0)" in message
@@ -356,8 +361,30 @@ def test_verify_passes_then_reports_a_modified_and_a_missing_file(scenario, tmp_
     assert "  2026.2/extra.html: not in the manifest (added after publishing)\n" in bad.stdout
     assert "verify: FAILED" in bad.stderr
     (copy / "switcher.json").unlink()
+    (copy / "reviews.ics").write_bytes((copy / "2026.1" / "reviews.ics").read_bytes())  # an old edition's feed
     bad = handbook(repo, "verify", site_env=copy)  # HANDBOOK_SITE names the archive too
     assert bad.returncode == 1 and "switcher.json: missing\n" in bad.stdout
+    assert "reviews.ics: is not the newest edition's (2026.2/reviews.ics)\n" in bad.stdout
+
+
+def test_stable_feed_is_the_newest_editions_copy_and_verify_checks_it(tmp_path):
+    site = tmp_path / "site"
+    for edition in ("2026.1", "2026.9", "2026.10"):  # 2026.10 is the newest, not 2026.9
+        (site / edition).mkdir(parents=True)
+        (site / edition / "reviews.ics").write_bytes(f"BEGIN:VCALENDAR\r\nX-EDITION:{edition}\r\n".encode())
+    assert archive.update_front_files(site) == ["2026.1", "2026.9", "2026.10"]
+    assert (site / "reviews.ics").read_bytes() == (site / "2026.10" / "reviews.ics").read_bytes()
+    assert not [p for p in archive.verify_archive(site).problems.get("(archive)", []) if p.path == "reviews.ics"]
+    (site / "reviews.ics").write_bytes((site / "2026.9" / "reviews.ics").read_bytes())
+    assert [str(p) for p in archive.verify_archive(site).problems["(archive)"]] == [
+        "reviews.ics: is not the newest edition's (2026.10/reviews.ics)"]
+    (site / "reviews.ics").unlink()
+    assert [str(p) for p in archive.verify_archive(site).problems["(archive)"]] == [
+        "reviews.ics: missing (run: python -m handbook site)"]
+    # A newest edition without a calendar (published before it existed): nothing to copy or check.
+    (site / "2026.10" / "reviews.ics").unlink()
+    archive.update_front_files(site)
+    assert not (site / "reviews.ics").exists() and "(archive)" not in archive.verify_archive(site).problems
 
 
 def test_one_publish_at_a_time(tmp_path):
@@ -381,7 +408,9 @@ def test_site_rebuilds_both_editions_from_tags_with_identical_manifests(scenario
         assert (rebuilt / edition / "manifest.json").read_bytes() == (site / edition / "manifest.json").read_bytes(), edition
     assert snapshot(rebuilt) == snapshot(site)
     assert "  2026.1: rebuilt\n  2026.2: rebuilt\n" in result.stdout
+    assert (rebuilt / "reviews.ics").read_bytes() == (site / "2026.2" / "reviews.ics").read_bytes()
     # Run again: every edition is already there and is kept untouched.
+    (rebuilt / "reviews.ics").unlink()  # an archive from before the stable feed: site writes it
     again = handbook(repo, "site", "--site", str(rebuilt))
     assert again.returncode == 0 and "  2026.1: kept\n  2026.2: kept\n" in again.stdout
     assert snapshot(rebuilt) == snapshot(site)

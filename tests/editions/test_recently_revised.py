@@ -66,7 +66,9 @@ def _recent(site: Path, edition: str):
 
 
 def _items(section) -> list[str]:
-    return [" ".join(li.get_text().split()) for li in section.select("ul.handbook-recently-revised > li")]
+    """Each line as read: the visible line, then its folded change summary."""
+    return [" ".join(f"{li.p.get_text()} {li.details.p.get_text()}".split())
+            for li in section.select("ul.handbook-recently-revised > li")]
 
 
 def _target_exists(site: Path, edition: str, href: str) -> bool:
@@ -101,9 +103,9 @@ def test_first_edition_says_there_is_nothing_to_compare_with(story):
     assert not section.select(".handbook-recent-working-copy")
     first = "New in edition 2026.1, the first published edition: there is no earlier edition to compare with."
     assert _items(section) == [
-        f"PG-006 After your treatment \u2014 version 1.0, effective 2026-11-16: First approved version. {first}",
-        f"PR-005 Infusion monitoring \u2014 version 1.0, effective 2026-11-16: First approved version. {first}",
-        f"PR-008 Recovery and discharge \u2014 version 1.0, effective 2026-11-16: First approved version. {first}",
+        f"PG-006 After your treatment \u2014 version 1.0, effective 2026-11-16. {first} First approved version.",
+        f"PR-005 Infusion monitoring \u2014 version 1.0, effective 2026-11-16. {first} First approved version.",
+        f"PR-008 Recovery and discharge \u2014 version 1.0, effective 2026-11-16. {first} First approved version.",
     ]
 
 
@@ -113,7 +115,7 @@ def test_revised_document_links_to_its_comparison_in_this_edition(story):
     section = _recent(site, "2026.2")
     items = section.select("ul.handbook-recently-revised > li")
     assert _items(section)[0] == (
-        f"PR-005 Infusion monitoring \u2014 version 1.1, effective 2026-12-01: {SUMMARY}. Compare with edition 2026.1."
+        f"PR-005 Infusion monitoring \u2014 version 1.1, effective 2026-12-01. Compare with edition 2026.1. {SUMMARY}."
     )
     compare = items[0].select_one("a.handbook-recent-compare")
     assert compare["href"] == "reference/changes.html#changes-pr-005"
@@ -143,7 +145,7 @@ def test_a_later_edition_links_to_the_edition_that_revised_the_document(story):
     assert new_link["href"] == "../2026.2/reference/changes.html#changes-pr-010"
     assert _target_exists(site, "2026.3", new_link["href"])
     for item in (guide, discharge):  # 2026-11-16: 55 days before the commit of 2026.3
-        assert item.get_text(" ", strip=True).endswith("New in edition 2026.1, the first published edition: "
+        assert item.p.get_text(" ", strip=True).endswith("New in edition 2026.1, the first published edition: "
                                                         "there is no earlier edition to compare with.")
     assert not guide.select(".handbook-recent-compare")
 

@@ -523,3 +523,21 @@ def test_browser_print_hides_navigation_and_keeps_the_text(basic, tmp_path):
     assert in_print == dict.fromkeys(selectors, False)
     assert text_printed
     assert kept_in_print == dict.fromkeys(kept, True)
+
+
+def test_handbook_cover_says_draft_when_a_protocol_is_a_draft(basic, tmp_path, monkeypatch):
+    # The basic project's protocols are active (and one superseded): no DRAFT on the cover.
+    outdir, _ = basic
+    assert "DRAFT" not in page_texts(outdir / "handbook.pdf")[0]
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    srcdir = copy_root("pdf-basic", tmp_path)
+    page = srcdir / "protocols" / "screening.md"
+    text = page.read_text(encoding="utf-8").replace("status: active", "status: draft", 1)
+    page.write_text(text.replace('version: "1.0"', 'version: "0.9"', 1).replace('{version: "1.0"', '{version: "0.9"', 1),
+                    encoding="utf-8")
+    outdir, warnings = build(srcdir, tmp_path / "build", handbook_build_date="2026-11-20")
+    assert warnings == ""
+    texts = page_texts(outdir / "handbook.pdf")
+    cover = " ".join(texts[0].split())
+    assert "DRAFT 1 of 2 protocols in this handbook are drafts: not approved, not in force." in cover, cover
+    assert "Staff handbook · Edition 2026.1 · DRAFT · Page 1 of" in cover  # the cover's footer too

@@ -38,10 +38,15 @@ def test_working_copy_lists_recent_versions_and_says_there_is_nothing_to_compare
     assert paragraphs[1].startswith("This is a working copy, not a published edition: there is no previous edition "
                                     "to compare with here.")
     items = section.select("ul.handbook-recently-revised > li")
-    assert [li.get_text(" ", strip=True) for li in items] == [
-        "PR-005 Infusion monitoring \u2014 version 1.1, effective 2027-05-01: Blood pressure every 10 minutes.",
-        "PG-006 After your treatment \u2014 version 1.2, effective 2027-04-15: Plainer words about driving.",
+    # One short line each (id, title, version, effective date); the change summary folded under it.
+    assert [li.p.get_text(" ", strip=True) for li in items] == [
+        "PR-005 Infusion monitoring \u2014 version 1.1, effective 2027-05-01.",
+        "PG-006 After your treatment \u2014 version 1.2, effective 2027-04-15.",
     ]
+    summaries = [li.select_one("details.handbook-recent-summary") for li in items]
+    assert [d.summary.get_text(strip=True) for d in summaries] == ["What changed in PR-005", "What changed in PG-006"]
+    assert [d.p.get_text(strip=True) for d in summaries] == ["Blood pressure every 10 minutes.", "Plainer words about driving."]
+    assert not any(d.has_attr("open") for d in summaries)  # folded: the list stays short
     assert [li.a["href"] for li in items] == ["protocols/infusion-monitoring.html", "patient-guides/after-your-treatment.html"]
     assert not section.select(".handbook-recent-compare")
     sheet = section.select_one("p.handbook-sign-sheet-link a")

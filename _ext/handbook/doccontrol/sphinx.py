@@ -8,7 +8,9 @@
   ``[handbook.<subtype>]`` at the offending key's line. Reporting here, on
   every build, keeps an incremental build as strict as a fresh one.
 * ``doctree-resolved``: banners and the document-control panel under the
-  title; the ``handbook-register`` directive's tables.
+  title; the ``handbook-register`` directive's tables; the
+  ``handbook-approval-summary`` line (``summary``): how many of a folder's
+  documents are approved and how many local decisions await the approver.
 * ``build-finished``: ``register.json`` beside the HTML.
 """
 
@@ -47,6 +49,7 @@ from handbook.doccontrol.render import (
     visit_handbook_block_other,
 )
 from handbook.doccontrol.rules import PageRecord, check_handbook, check_page
+from handbook.doccontrol.summary import approval_sentence, approval_summary, decisions_sentence
 from handbook.i18n.catalog import _
 
 logger = logging.getLogger(__name__)
@@ -186,6 +189,8 @@ def resolve_page(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         docs = [d for d in controlled_documents(app.env) if d.folder == folder]
         if placeholder["kind"] == "table":
             new = register_table(docs, uri_for, placeholder["caption"], f"register-table-{folder}")
+        elif placeholder["kind"] == "summary":
+            new = approval_summary_node(app, docs, placeholder["noun"], uri_for)
         else:
             days = app.config.handbook_review_due_days
             new = due_list(due_for_review(docs, _today(app), days), _today(app), days, uri_for)
@@ -199,6 +204,69 @@ def write_register(app: Sphinx, exception: Exception | None) -> None:
     # not URLs: Sphinx's target URIs are percent-encoded, so decode them.
     text = register_json(controlled_documents(app.env), lambda docname: unquote(app.builder.get_target_uri(docname)))
     Path(app.outdir, "register.json").write_text(text, encoding="utf-8")
+
+
+def _decisions(app: Sphinx) -> tuple[int | None, str | None]:
+    """The number of proposed local decisions and the page listing them (``decisions-awaiting``),
+    or ``(None, None)`` when the build has no decisions register."""
+    from handbook.decisions.sphinx import _store, register_of  # optional capability; no import cycle
+
+    register = register_of(app.env)
+    if register is None:
+        return None, None
+    listings = sorted(_store(app.env)["listings"])
+    return len(register.proposed()), (listings[0] if listings else None)
+
+
+def approval_summary_node(app: Sphinx, docs, noun: str, uri_for) -> nodes.Node:
+    """The summary line: a draft-coloured note while any document is a draft, plain otherwise."""
+    from handbook.content.clinic import clinic_settings
+
+    awaiting, listing = _decisions(app)
+    summary = approval_summary(docs, awaiting)
+    paragraph = nodes.paragraph()
+    headline = approval_sentence(summary, noun)
+    paragraph += nodes.strong(headline, headline)
+    approver = clinic_settings(app.config.handbook_clinic)["medical_director_title"].lower()
+    decisions = decisions_sentence(summary, approver)
+    if decisions:
+        paragraph += nodes.Text(" ")
+        uri = uri_for(listing) if listing else None
+        if uri is not None and summary.awaiting:
+            paragraph += nodes.reference(decisions, decisions, internal=True, refuri=uri)
+        else:
+            paragraph += nodes.Text(decisions)
+    classes = ["handbook-approval-summary"]
+    if summary.drafts:
+        classes += ["handbook-banner", "handbook-banner-draft"]
+    return handbook_block("", paragraph, tag="div", role="note", label="Approval status", classes=classes)
+
+
+class ApprovalSummaryDirective(SphinxDirective):
+    """``handbook-approval-summary``: "0 of 13 protocols approved ..." for one controlled folder."""
+
+    has_content = False
+    option_spec = {"folder": directives.unchanged_required, "noun": directives.unchanged}
+
+    def run(self) -> list[nodes.Node]:
+        folders = self.config.handbook_controlled_folders
+        folder = self.options.get("folder", "").strip().strip("/")
+        if folder not in folders:
+            raise self.error(
+                f"handbook-approval-summary needs :folder: naming one of the controlled folders "
+                f"({', '.join(folders)}), not {folder!r}"
+            )
+        # Read again whenever a page of the folder changes (as a register is) ...
+        pages = _register_pages(self.env)
+        pages[self.env.docname] = tuple(sorted({*pages.get(self.env.docname, ()), folder}))
+        # ... and whenever the decisions register changes.
+        decisions_file = getattr(self.config, "handbook_decisions_file", None)
+        if decisions_file and Path(self.env.srcdir, decisions_file).is_file():
+            self.env.note_dependency(str(Path(self.env.srcdir, decisions_file)))
+        noun = self.options.get("noun") or folder.replace("-", " ")
+        placeholder = register_placeholder(folder=folder, kind="summary", caption="", noun=noun)
+        self.set_source_info(placeholder)
+        return [placeholder]
 
 
 class RegisterDirective(SphinxDirective):
@@ -250,6 +318,7 @@ def setup(app: Sphinx) -> dict:
     )
     app.add_node(register_placeholder)
     app.add_directive("handbook-register", RegisterDirective)
+    app.add_directive("handbook-approval-summary", ApprovalSummaryDirective)
     app.connect("doctree-read", read_page, priority=400)
     app.connect("env-purge-doc", purge_doc)
     app.connect("env-merge-info", merge_info)

@@ -5,6 +5,8 @@ Layout::
     _site/
       index.html        goes to the newest edition
       switcher.json     pydata-sphinx-theme's version-switcher list, newest first
+      reviews.ics       the newest edition's review calendar, at an address that never
+                        changes (staff subscribe to it once)
       2026.1/           one folder per edition: HTML at its root, pdf/, manifest.json
       2026.2/
 
@@ -35,6 +37,8 @@ DEFAULT_SITE = "_site"
 TAG_PREFIX = "edition-"
 SWITCHER_NAME = "switcher.json"
 INDEX_NAME = "index.html"
+#: The review calendar, in every edition and (the newest edition's) at the archive's root.
+FEED_NAME = "reviews.ics"
 LOCK_NAME = ".publish.lock"
 INCOMING_PREFIX = ".incoming-"
 
@@ -206,12 +210,43 @@ def index_html(editions: list[str], title: str = "Ketamine Clinic Protocol Handb
     )
 
 
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and one rename (never half a file)."""
+    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with open(temporary, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.chmod(temporary, 0o666 & ~_umask())
+    os.replace(temporary, path)
+    _fsync_dir(path.parent)
+
+
+def stable_feed(site: Path, editions: list[str]) -> bytes | None:
+    """The bytes ``<site>/reviews.ics`` must hold (``editions`` in any order): the newest edition's ``reviews.ics``
+    (``None`` when that edition has none, e.g. one published before the calendar existed)."""
+    if not editions:
+        return None
+    source = site / sort_editions(editions)[-1] / FEED_NAME
+    return source.read_bytes() if source.is_file() else None
+
+
 def update_front_files(site: Path) -> list[str]:
-    """Rewrite ``switcher.json`` and ``index.html`` from the editions in the archive."""
+    """Rewrite ``switcher.json``, ``index.html`` and ``reviews.ics`` from the editions in the archive.
+
+    ``reviews.ics`` at the archive's root is a byte-for-byte copy of the newest
+    edition's, so a calendar subscribed to ``<site address>/reviews.ics``
+    follows each new edition. Its events' page addresses are the edition's:
+    absolute when ``handbook_clinic["base_url"]`` is set, else relative to the
+    edition's folder.
+    """
     editions = published_editions(site)
     if editions:
         atomic_write_text(site / SWITCHER_NAME, switcher_json(editions))
         atomic_write_text(site / INDEX_NAME, index_html(editions))
+        feed = stable_feed(site, editions)
+        if feed is not None:
+            atomic_write_bytes(site / FEED_NAME, feed)
     return editions
 
 
@@ -247,6 +282,13 @@ def verify_archive(site: Path) -> ArchiveReport:
                 front.append(Problem("missing", name, "missing"))
             elif path.read_text(encoding="utf-8") != expected:
                 front.append(Problem("modified", name, "does not list the editions in the archive"))
+        feed = stable_feed(site, editions)
+        if feed is not None:
+            path = site / FEED_NAME
+            if not path.is_file():
+                front.append(Problem("missing", FEED_NAME, "missing (run: python -m handbook site)"))
+            elif path.read_bytes() != feed:
+                front.append(Problem("modified", FEED_NAME, f"is not the newest edition's ({sort_editions(editions)[-1]}/{FEED_NAME})"))
         if front:
             problems["(archive)"] = front
     return ArchiveReport(editions, problems, notes)

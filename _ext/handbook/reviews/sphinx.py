@@ -3,7 +3,8 @@
 * ``recently-revised`` directive (on the landing page): a placeholder, filled
   at ``doctree-resolved`` once every page is read, with the documents whose
   version changed in the last ``handbook_recently_revised_days`` days, each
-  linked to its comparison with the previous edition (``recent``). Pages
+  linked to its comparison with the previous edition (``recent``); each
+  change summary is folded away in a ``<details>`` so the list stays short. Pages
   holding it are read again on every build, because it shows other pages'
   metadata and depends on the build date.
 * ``build-finished``: ``reviews.ics`` beside the HTML (``feed``).
@@ -28,6 +29,7 @@ from sphinx.util.osutil import relative_uri
 from handbook.content.clinic import clinic_settings
 from handbook.doccontrol.builddate import build_date
 from handbook.doccontrol.model import controlled_documents
+from handbook.doccontrol.render import handbook_block
 from handbook.pdf.render import document_role
 from handbook.reviews import feed, recent
 
@@ -84,17 +86,15 @@ def _outdated(app: Sphinx, env: BuildEnvironment, added, changed, removed) -> li
 
 
 def _revision_item(app: Sphinx, docname: str, revision: recent.Revision, edition: str) -> nodes.list_item:
+    """One line: id and title (linked), status unless active, version, effective date and the
+    comparison; the change summary, often long, folded under it in a ``<details>``."""
     builder = app.builder
     doc = revision.doc
     paragraph = nodes.paragraph()
     label = f"{doc.id} {doc.title}"
     paragraph += nodes.reference(label, label, internal=True, refuri=builder.get_relative_uri(docname, doc.docname))
     status = "" if doc.status == "active" else f" ({doc.status})"
-    paragraph += nodes.Text(
-        f"{status} \N{EM DASH} version {doc.version}, effective {revision.date.isoformat()}: {revision.summary}"
-    )
-    if not revision.summary.endswith((".", "!", "?")):
-        paragraph += nodes.Text(".")
+    paragraph += nodes.Text(f"{status} \N{EM DASH} version {doc.version}, effective {revision.date.isoformat()}.")
     origin = revision.origin
     changes_page = app.config.handbook_changes_page
     if origin is not None and origin.comparable and changes_page in app.env.all_docs:
@@ -113,7 +113,17 @@ def _revision_item(app: Sphinx, docname: str, revision: recent.Revision, edition
         paragraph += nodes.Text(
             f" New in edition {origin.edition}, the first published edition: there is no earlier edition to compare with."
         )
-    return nodes.list_item("", paragraph)
+    item = nodes.list_item("", paragraph)
+    summary = revision.summary
+    if summary:
+        if not summary.endswith((".", "!", "?")):
+            summary += "."
+        details = handbook_block("", tag="details", classes=["handbook-recent-summary"])
+        label = f"What changed in {doc.id}"
+        details += handbook_block("", nodes.Text(label), tag="summary")
+        details += nodes.paragraph(summary, summary)
+        item += details
+    return item
 
 
 def _recently_revised_nodes(app: Sphinx, docname: str) -> list[nodes.Node]:
