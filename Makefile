@@ -57,7 +57,7 @@ venv: $(VENV_STAMP) ## Create or update .venv from requirements.txt
 html: $(VENV_STAMP) ## Build the HTML site into _build/html/ (strict: any warning fails)
 	$(SPHINXBUILD) -M html "$(SOURCEDIR)" "$(BUILDDIR)" $(SPHINXOPTS) $(O)
 
-# PDFs: the handbookpdf builder (handbook.pdfbuilder) keeps its own doctrees so
+# PDFs: the handbookpdf builder (handbook.pdf.builder) keeps its own doctrees so
 # `make -j html pdf` never shares a pickle between two processes. The PDFs are
 # then copied to _build/html/pdf/, where the HTML pages link them.
 .PHONY: pdf
@@ -81,7 +81,7 @@ test: $(VENV_STAMP) ## Run every test
 
 .PHONY: bench
 bench: $(VENV_STAMP) ## Benchmark build cost at 100/300/1,000 pages (BENCHOPTS=--quick; BENCHOPTS=--help)
-	PYTHONPATH=_ext $(BIN)/python -m handbook.benchmark $(BENCHOPTS)
+	PYTHONPATH=_ext $(BIN)/python -m handbook.devtools.benchmark $(BENCHOPTS)
 
 .PHONY: checklinks
 checklinks: html pdf ## Check every internal link of _build/html (and _build/pdf/*.pdf when built)

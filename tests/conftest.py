@@ -90,7 +90,7 @@ def handbook_pdf(tmp_path_factory) -> HandbookBuild:
 @pytest.fixture(scope="session")
 def handbook_site(handbook_html, handbook_pdf, tmp_path_factory) -> Path:
     """The site as ``make`` leaves it: the HTML, with the PDFs in ``pdf/`` where its pages link them."""
-    from handbook.pdf import copy_pdfs
+    from handbook.pdf.render import copy_pdfs
 
     site = tmp_path_factory.mktemp("site") / "html"
     shutil.copytree(handbook_html.outdir, site)

@@ -14,13 +14,13 @@ from importlib import import_module
 
 #: Command name -> module implementing it.
 COMMANDS = {
-    "checklinks": "handbook.checklinks",
-    "linkreport": "handbook.linkreport",
-    "copypdfs": "handbook.pdf",
-    "publish": "handbook.publish",
-    "verify": "handbook.verify",
-    "site": "handbook.site",
-    "preview": "handbook.preview",
+    "checklinks": "handbook.links.checklinks",
+    "linkreport": "handbook.links.linkreport",
+    "copypdfs": "handbook.pdf.render",
+    "publish": "handbook.editions.publish",
+    "verify": "handbook.editions.verify",
+    "site": "handbook.editions.site",
+    "preview": "handbook.devtools.preview",
 }
 
 
