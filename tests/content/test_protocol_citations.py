@@ -5,7 +5,9 @@ followed by a unit (mg/kg, mg, mL, mmHg, %, bpm, minutes, hours, days, weeks,
 months, years, kg ...), written in digits or in words ("two hours"). Its block is the nearest
 table row or list item around it, or else its paragraph. The block passes when
 it holds a citation of its own (``{cite:p}`` renders ``span.bibtex-citation``
-with a link) or when the number sits inside a ``local-decision`` admonition.
+with a link) or when the number sits inside a ``local-decision`` admonition (the
+decision box) or is a register value printed by the ``{decision}`` or
+``{decision-value}`` role (``span.handbook-decision``).
 Charting templates (code blocks) are skipped: they hold blanks, not values.
 """
 
@@ -48,7 +50,10 @@ def _block(node) -> Tag | None:
 
 
 def _in_local_decision(node) -> bool:
-    return any("local-decision" in (parent.get("class") or []) for parent in node.parents)
+    """Inside a decision box, or a register value printed by the ``{decision}`` roles."""
+    return any(
+        {"local-decision", "handbook-decision"} & set(parent.get("class") or []) for parent in node.parents
+    )
 
 
 def _skipped(node) -> bool:
@@ -126,6 +131,7 @@ def test_checker_flags_a_bare_number(html):
         BOX.format("<p>Pause at about 180/100 mmHg and above 110 bpm.</p>"),
         BOX.format("<table><tr><td>Oxygen</td><td>Below ____ %</td></tr><tr><td>Recheck</td><td>after 5 minutes</td></tr></table>"),
         "<pre>BP ____ mmHg   over 40 minutes</pre>",
+        '<p>Recheck after <span class="handbook-decision handbook-decision-proposed">5 min</span>.</p>',
         "<p>See PR-004 and SG-04; call 911; step 3 of 7.</p>",
     ],
 )

@@ -195,7 +195,7 @@ def _check_value(decision_id: str, kind: str, value: Any, unit: Any, options: tu
     at = lines.get("value", line)
 
     def bad(message: str, where: int = at) -> tuple[Any, list[RegisterProblem]]:
-        return value, [RegisterProblem(f"decision {decision_id}: {message}", where, "value")]
+        return value, [RegisterProblem(f"decision {decision_id} {message}", where, "value")]
 
     if "value" not in lines:
         return bad(f"has no value (a {kind} needs one)")

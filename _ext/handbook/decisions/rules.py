@@ -43,8 +43,8 @@ class Finding:
     where: Where
 
 
-def unknown_id_message(decision_id: str) -> str:
-    return f"unknown decision {decision_id}: the decisions register has no such id"
+def unknown_id_message(decision_id: str, register_file: str) -> str:
+    return f"unknown decision {decision_id}: {register_file} has no such id"
 
 
 def unused_message(decision_id: str) -> str:
@@ -58,12 +58,14 @@ def proposed_on_active_message(page_id: str, decision_id: str) -> str:
 
 
 def check_uses(register: Register, uses: Mapping[str, Iterable[Use]],
-               pages: Mapping[str, DocumentControl | None]) -> list[Finding]:
+               pages: Mapping[str, DocumentControl | None],
+               register_file: str = "the decisions register") -> list[Finding]:
     """Rules 1, 2 and 5 over every page's uses.
 
     ``uses`` maps each docname to its uses; ``pages`` maps docnames to their
     document control (``None`` for pages that are not controlled documents:
-    they have no status and rule 5 does not apply to them).
+    they have no status and rule 5 does not apply to them). ``register_file``
+    names the register in messages (``reference/decisions.yaml``).
     """
     findings: list[Finding] = []
     used: set[str] = set()
@@ -73,7 +75,7 @@ def check_uses(register: Register, uses: Mapping[str, Iterable[Use]],
         for decision_id, line, _kind in sorted(uses[docname], key=lambda use: (use[1], use[0])):
             decision = register.decisions.get(decision_id)
             if decision is None:
-                findings.append(Finding(unknown_id_message(decision_id), Where(docname, line)))
+                findings.append(Finding(unknown_id_message(decision_id, register_file), Where(docname, line)))
                 continue
             used.add(decision_id)
             if (doc is not None and doc.status == "active" and decision.status == "proposed"

@@ -124,7 +124,7 @@ class DecisionRole(SphinxRole):
 
 def _citation(directive: SphinxDirective, key: str) -> list[nodes.Node]:
     """A ``cite:p`` citation of ``key`` when sphinxcontrib-bibtex is loaded, else the key."""
-    if "sphinxcontrib.bibtex" in directive.env.app.extensions:
+    if "cite" in directive.env.domains:
         role, _messages = roles.role("cite:p", directive.state_machine.language, directive.lineno,
                                      directive.state.reporter)
         if role is not None:
@@ -135,9 +135,10 @@ def _citation(directive: SphinxDirective, key: str) -> list[nodes.Node]:
 
 
 def _field(label: str, body: list[nodes.Node], name: str) -> nodes.definition_list_item:
+    classes = [f"handbook-decision-{name}"]
     return nodes.definition_list_item(
-        "", nodes.term(label, label), nodes.definition("", nodes.paragraph("", "", *body)),
-        classes=[f"handbook-decision-{name}"])
+        "", nodes.term(label, label, classes=classes),
+        nodes.definition("", nodes.paragraph("", "", *body), classes=classes))
 
 
 class DecisionDirective(SphinxDirective):
@@ -204,7 +205,8 @@ class DecisionsAwaiting(SphinxDirective):
             return [para]
         proposed = register.proposed()
         if not proposed:
-            para = nodes.paragraph("", "No decision is awaiting the medical director: every decision "
+            approver = clinic_settings(self.config.handbook_clinic)["medical_director_title"].lower()
+            para = nodes.paragraph("", f"No decision is awaiting the {approver}: every decision "
                                    "in the register is confirmed.", classes=classes)
             self.set_source_info(para)
             return [para]
@@ -298,7 +300,11 @@ def outdated(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[s
 
     A page is read again when a decision it printed changed (value, wording,
     status, source, ...), appeared or went away. Pages listing decisions are
-    read again when the register or any page changed.
+    read again when the register or any page changed. While any rule is
+    broken, a page is read again (the page at fault, else a listing page or
+    the root page) so that Sphinx checks consistency and the build reports
+    the problem again, as doc-control does: an incremental build is as strict
+    as a fresh one.
     """
     store = _store(env)
     current = _register_state(env) or {}
@@ -311,23 +317,33 @@ def outdated(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[s
     store["state"] = state
     if added or changed or removed or register_changed or again:
         again.update(store["listings"])
-    return sorted(again - set(added) - set(changed) - set(removed))
+    broken = findings(env)
+    if broken:
+        again.update(f.where.docname for f in broken if f.where.docname is not None)
+        if any(f.where.docname is None for f in broken):
+            again.update(store["listings"] or {env.config.root_doc})
+    return sorted((again & set(env.found_docs)) - set(added) - set(changed) - set(removed))
 
 
-def report(app: Sphinx, env: BuildEnvironment) -> None:
-    """Report every rule's findings, on every build."""
+def findings(env: BuildEnvironment) -> list[rules.Finding]:
+    """Every broken rule: the register's problems and the pages' (see :mod:`handbook.decisions.rules`)."""
     store = _store(env)
     register = register_of(env)
-    path = register_path(env)
-    findings: list[rules.Finding] = list(getattr(env, "handbook_decisions_problems", []))
+    found: list[rules.Finding] = list(getattr(env, "handbook_decisions_problems", []))
     if register is None:
         unreadable = getattr(env, "handbook_decisions_unreadable", None)
         if unreadable and store["uses"]:
-            findings.append(rules.Finding(unreadable, rules.Where(None, 0)))
+            found.append(rules.Finding(unreadable, rules.Where(None, 0)))
     else:
         pages = {docname: document_control(env, docname) for docname in store["uses"]}
-        findings += rules.check_uses(register, store["uses"], pages)
-    for finding in sorted(findings, key=lambda f: (f.where.docname or "", f.where.line, f.message)):
+        found += rules.check_uses(register, store["uses"], pages, env.config.handbook_decisions_file)
+    return found
+
+
+def report(app: Sphinx, env: BuildEnvironment) -> None:
+    """Report every rule's findings, on every build (``[handbook.decision]``)."""
+    path = register_path(env)
+    for finding in sorted(findings(env), key=lambda f: (f.where.docname or "", f.where.line, f.message)):
         if finding.where.docname is None:
             location = f"{path}:{finding.where.line}" if finding.where.line else str(path)
         else:
@@ -360,6 +376,61 @@ def write_json(app: Sphinx, exception: Exception | None) -> None:
     Path(app.outdir, "decisions.json").write_text(text, encoding="utf-8")
 
 
+def write_signoff(app: Sphinx, exception: Exception | None) -> None:
+    """``decisions-signoff.pdf`` in the ``handbookpdf`` output, through the print templates.
+
+    Rendered again only when its HTML changed (a digest is kept in
+    ``_pages/decisions-signoff.key``), so an unchanged register costs nothing.
+    """
+    if exception is not None or app.builder.name != "handbookpdf":
+        return
+    from handbook.decisions import signoff
+    from handbook.doccontrol.builddate import build_date
+    from handbook.pdf import render as pdf
+
+    register = register_of(app.env)
+    target = Path(app.outdir) / signoff.SIGNOFF_PDF
+    if register is None or not register.decisions:
+        target.unlink(missing_ok=True)
+        return
+    env, config = app.env, app.config
+    clinic = clinic_settings(config.handbook_clinic)
+    bibfiles = [Path(env.srcdir) / name for name in getattr(config, "bibtex_bibfiles", None) or []]
+    used = users(env)
+    labels = {docname: render.page_label(app, docname) for names in used.values() for docname in names}
+    owners = {decision.owner: render.page_label(app, docname)
+              for decision in register.decisions.values()
+              if (docname := render.owner_docname(app, decision.owner)) is not None}
+    approver = clinic["medical_director_title"].lower()
+    rows = signoff.sheet_rows(register, signoff.bibliography(bibfiles), used, labels, owners,
+                              approver, _language(config))
+    today = build_date(config.handbook_build_date)
+    epoch = pdf.source_date_epoch(today)
+    html = pdf.render_template_html(
+        signoff.TEMPLATE, clinic=clinic, paper=config.handbook_pdf_paper, language=_language(config),
+        epoch=epoch, title=f"Local decisions: sign-off by the {approver}", decisions=rows,
+        awaiting=len(register.proposed()), approver=approver, edition=config.handbook_edition,
+        build_date=today.isoformat(), register_file=config.handbook_decisions_file,
+    )
+    key_file = Path(app.outdir) / "_pages" / "decisions-signoff.key"
+    key = signoff.render_key(html)
+    if target.is_file() and key_file.is_file() and key_file.read_text(encoding="utf-8").strip() == key:
+        return
+    debug = Path(app.outdir) / "_pages" / "decisions-signoff.print.html"
+    debug.parent.mkdir(parents=True, exist_ok=True)
+    debug.write_text(html, encoding="utf-8")
+    identifier = pdf.pdf_identifier("signoff", config.project, config.handbook_edition)
+    pages, problems = pdf.write_pdf(html, target, base_url=Path(app.outdir).as_uri() + "/",
+                                    identifier=identifier, epoch=epoch)
+    for problem in problems:
+        logger.warning("%s: %s", signoff.SIGNOFF_PDF, problem, type="handbook", subtype="pdf")
+    if problems:
+        key_file.unlink(missing_ok=True)
+        return
+    key_file.write_text(key + "\n", encoding="utf-8")
+    logger.info("rendered %s (%d pages)", signoff.SIGNOFF_PDF, pages)
+
+
 def setup(app: Sphinx) -> None:
     app.add_config_value("handbook_decisions_file", "reference/decisions.yaml", "env", str)
     app.add_config_value("handbook_decisions_patient_folders", ["patient-guides"], "env", list)
@@ -375,3 +446,4 @@ def setup(app: Sphinx) -> None:
     app.connect("env-check-consistency", report)
     app.connect("doctree-resolved", resolve)
     app.connect("build-finished", write_json)
+    app.connect("build-finished", write_signoff)

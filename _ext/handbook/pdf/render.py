@@ -289,6 +289,25 @@ def render_handbook_html(
     )
 
 
+def render_template_html(
+    template: str,
+    *,
+    clinic: dict,
+    paper: str = "letter",
+    language: str = "en",
+    epoch: int,
+    extra_css: str = "",
+    **context,
+) -> str:
+    """Any other print page (e.g. the decisions sign-off sheet) from ``templates/<template>``.
+
+    The template gets the same fonts, print CSS, clinic and page size as the
+    handouts and the staff handbook, plus ``context``.
+    """
+    common = _common_context(clinic=clinic, paper=paper, language=language, epoch=epoch, extra_css=extra_css)
+    return _environment().get_template(template).render(**common, **context)
+
+
 class _Collect(logging.Handler):
     """Keeps WeasyPrint's warnings and errors (a missing anchor, an unreadable image...)."""
 
@@ -359,8 +378,12 @@ def write_pdf(html: str, target: Path, *, base_url: str, identifier: bytes, epoc
     return len(document.pages), collect.messages
 
 
+#: Further PDFs the build may write beside ``handbook.pdf`` (copied when present).
+EXTRA_PDFS = ("decisions-signoff.pdf",)
+
+
 def copy_pdfs(pdf_outdir: Path, dest: Path) -> list[Path]:
-    """Put ``handbook.pdf`` and ``handouts/*.pdf`` under ``dest`` (replacing what was there).
+    """Put ``handbook.pdf``, the :data:`EXTRA_PDFS` and ``handouts/*.pdf`` under ``dest`` (replacing what was there).
 
     ``dest`` is ``<html output>/<handbook_pdf_html_dir>``: where the HTML pages' "Print" links point.
     """
@@ -369,7 +392,8 @@ def copy_pdfs(pdf_outdir: Path, dest: Path) -> list[Path]:
         shutil.rmtree(dest)
     (dest / "handouts").mkdir(parents=True)
     copied = []
-    for source in [pdf_outdir / "handbook.pdf", *sorted((pdf_outdir / "handouts").glob("*.pdf"))]:
+    extra = [pdf_outdir / name for name in EXTRA_PDFS]
+    for source in [pdf_outdir / "handbook.pdf", *extra, *sorted((pdf_outdir / "handouts").glob("*.pdf"))]:
         if source.is_file():
             target = dest / source.relative_to(pdf_outdir)
             shutil.copy2(source, target)
