@@ -61,7 +61,7 @@ html: $(VENV_STAMP) ## Build the HTML site into _build/html/ (strict: any warnin
 # `make -j html pdf` never shares a pickle between two processes. The PDFs are
 # then copied to _build/html/pdf/, where the HTML pages link them.
 .PHONY: pdf
-pdf: $(VENV_STAMP) ## Build the PDFs into _build/pdf/ (handouts/<guide>.pdf, handbook.pdf) and copy them to _build/html/pdf/
+pdf: $(VENV_STAMP) ## Build the PDFs into _build/pdf/ (handouts/<guide>.pdf, handbook.pdf, decisions-signoff.pdf) and copy them to _build/html/pdf/
 	$(SPHINXBUILD) -b handbookpdf "$(SOURCEDIR)" "$(BUILDDIR)/pdf" -d "$(BUILDDIR)/pdf/.doctrees" $(SPHINXOPTS) $(O)
 	PYTHONPATH=_ext $(BIN)/python -m handbook copypdfs "$(BUILDDIR)/pdf" "$(BUILDDIR)/html/pdf"
 

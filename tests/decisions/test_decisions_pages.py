@@ -114,6 +114,9 @@ def test_awaiting_page_lists_proposed_decisions_with_owner_and_waiting_pages(bui
         ("PR-005 Fasting and monitoring", "../protocols/fasting.html"),
     ]
     assert rows[1].find_all("td")[2].get_text(strip=True) == "No published source"
+    link = soup.select_one("div.handbook-print-link a")
+    assert (link.get_text(strip=True), link["href"]) == (
+        "Print the sign-off sheet for the medical director (PDF)", "../pdf/decisions-signoff.pdf")
 
 
 def test_decisions_json_beside_register_json(built):

@@ -20,7 +20,8 @@ from handbook.doccontrol.model import controlled_documents, document_control
 
 
 class decision_pages(nodes.General, nodes.Element):
-    """A cell's content to fill in later: ``kind`` ``"owner"`` or ``"waiting"`` of ``decision``."""
+    """Content to fill in later: ``kind`` ``"owner"`` or ``"waiting"`` (a cell of ``decision``'s
+    row) or ``"signoff"`` (the link to the sign-off sheet)."""
 
 
 def page_label(app: Sphinx, docname: str) -> str:
@@ -45,11 +46,23 @@ def _link(app: Sphinx, fromdocname: str, docname: str, text: str) -> nodes.Node:
 
 
 def resolve_pages(app: Sphinx, doctree: nodes.document, fromdocname: str,
-                  users: Callable[[str], list[str]]) -> None:
-    """Replace every :class:`decision_pages` placeholder of ``doctree``."""
+                  users: Callable[[str], list[str]], signoff_uri: str | None = None) -> None:
+    """Replace every :class:`decision_pages` placeholder of ``doctree``.
+
+    ``signoff_uri`` is the sign-off sheet's address relative to the page; with
+    ``None`` (PDF builds) the "Print the sign-off sheet" link is left out.
+    """
     for placeholder in list(doctree.findall(decision_pages)):
         decision_id = placeholder["decision"]
-        if placeholder["kind"] == "owner":
+        if placeholder["kind"] == "signoff":
+            if signoff_uri is None:
+                placeholder.parent.remove(placeholder)
+                continue
+            text = "Print the sign-off sheet for the medical director (PDF)"
+            inline = nodes.inline()
+            inline += nodes.reference(text, text, refuri=signoff_uri, classes=["handbook-pdf-link"])
+            new = nodes.container("", inline, classes=["handbook-print-link"])
+        elif placeholder["kind"] == "owner":
             owner = placeholder["owner"]
             docname = owner_docname(app, owner)
             label = page_label(app, docname) if docname else owner

@@ -13,7 +13,10 @@
 * ``env-check-consistency``: the rules, reported on every build (an
   incremental build is as strict as a fresh one) as ``[handbook.decision]``
   warnings at the register's line or the page's line.
-* ``build-finished``: ``decisions.json`` beside ``register.json`` (HTML).
+* ``doctree-resolved``: the owner and waiting-pages cells of the
+  ``decisions-awaiting`` list, and its link to the sign-off sheet.
+* ``build-finished``: ``decisions.json`` beside ``register.json`` (HTML);
+  ``decisions-signoff.pdf`` (``handbookpdf``, see ``handbook.decisions.signoff``).
 
 The audience of a page is ``patient`` for pages under the folders of
 ``handbook_decisions_patient_folders`` (``patient-guides``), ``staff`` for
@@ -31,6 +34,7 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxRole
+from sphinx.util.osutil import relative_uri
 
 from handbook.content.clinic import clinic_settings
 from handbook.decisions import render, rules
@@ -240,7 +244,7 @@ class DecisionsAwaiting(SphinxDirective):
             row += nodes.entry("", render.decision_pages(kind="owner", decision=decision.id, owner=decision.owner))
             row += nodes.entry("", render.decision_pages(kind="waiting", decision=decision.id))
             body += row
-        return [table]
+        return [render.decision_pages(kind="signoff", decision=""), table]
 
 
 # -- Event handlers ---------------------------------------------------------------
@@ -361,8 +365,17 @@ def users(env: BuildEnvironment) -> dict[str, list[str]]:
 
 
 def resolve(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
-    """Fill in the owner and waiting-pages cells of the ``decisions-awaiting`` lists."""
-    render.resolve_pages(app, doctree, fromdocname, lambda decision_id: users(app.env).get(decision_id, []))
+    """Fill in the owner and waiting-pages cells of the ``decisions-awaiting`` lists, and the
+    link to the sign-off sheet (HTML pages only: ``make`` copies the PDF beside them)."""
+    from handbook.decisions.signoff import SIGNOFF_PDF
+
+    builder = app.builder
+    signoff_uri = None
+    if builder.format == "html" and builder.name not in ("handbookpdf", "singlehtml"):
+        path = f"{app.config.handbook_pdf_html_dir.strip('/')}/{SIGNOFF_PDF}"
+        signoff_uri = relative_uri(builder.get_target_uri(fromdocname), path)
+    render.resolve_pages(app, doctree, fromdocname, lambda decision_id: users(app.env).get(decision_id, []),
+                         signoff_uri)
 
 
 def write_json(app: Sphinx, exception: Exception | None) -> None:
