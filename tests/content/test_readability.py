@@ -85,8 +85,8 @@ def _internal_targets(outdir: Path, docname: str, selector: str = "a.reference.i
 # -- The real handbook ---------------------------------------------------------
 
 
-def test_there_are_ten_guides():
-    assert len(_guides()) == 10
+def test_there_are_fifteen_guides():
+    assert len(_guides()) == 15
 
 
 @pytest.mark.parametrize("docname", _guides())
