@@ -15,6 +15,7 @@ from handbook.decisions.register import (
     parse_register,
     source_text,
     status_text,
+    translated_value,
     wording_for,
 )
 
@@ -112,6 +113,24 @@ def test_language_argument_and_a_per_language_wording_block(monkeypatch):
     assert wording_for(decision, "patient", "en") == "Do not eat any food for 6 hours before your treatment"
     # A language without a block of its own gets the value, never the English sentence.
     assert wording_for(decision, "patient", "fr") == "6 hours"
+
+
+def test_a_text_value_in_another_language_comes_from_its_language_block():
+    decision = one(BASE + field_lines("""\
+          type: text
+          value: "not until the next day, after a night's sleep"
+          wording:
+            es:
+              value: "no hasta el día siguiente, después de dormir toda la noche"
+              patient: "Manejar: {value}"
+        """))
+    assert format_value(decision, "patient") == "not until the next day, after a night's sleep"
+    assert format_value(decision, "patient", "es") == "no hasta el día siguiente, después de dormir toda la noche"
+    assert wording_for(decision, "patient", "es_MX") == "Manejar: no hasta el día siguiente, después de dormir toda la noche"
+    assert translated_value(decision, "en") is None and translated_value(decision, "fr") is None
+    # Numbers carry their own translation (unit words): a value block is not consulted.
+    duration = one(BASE + "  type: duration\n  value: 6\n  unit: h\n  wording: {es: {value: seis}}\n")
+    assert translated_value(duration, "es") is None
 
 
 def test_source_and_status_texts():

@@ -281,4 +281,10 @@ def test_a_decision_without_spanish_wording_warns_at_the_po_line(app):
         "locales/es/LC_MESSAGES/patient-guides/getting-ready.po:28: WARNING: {decision}`LD-001` has an English "
         "patient wording but none in es, so it prints the value alone: add wording.es.patient to "
         "reference/decisions.yaml, or write the sentence here around {decision-value}`LD-001` [handbook.translation]",
+        # A text value is English words: a translation needs its own (LD-005 has one, LD-004 not).
+        "locales/es/LC_MESSAGES/patient-guides/getting-ready.po:48: WARNING: {decision-value}`LD-004` prints a text "
+        "value, which is English: add wording.es.value to reference/decisions.yaml [handbook.translation]",
     ]
+    html = (app.outdir / "patient-guides" / "getting-ready.html").read_text(encoding="utf-8")
+    assert "una persona adulta y sobria que se queda hasta el día siguiente por la mañana" in html
+    assert "a sober adult" not in html

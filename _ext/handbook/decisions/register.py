@@ -246,9 +246,12 @@ def _check_wording(decision_id: str, wording: Any, line: int) -> list[RegisterPr
                 problems.append(RegisterProblem(f"decision {decision_id}: wording {key} must be text", line))
         elif isinstance(key, str) and re.fullmatch(r"[a-z]{2}(_[A-Z]{2})?", key) and isinstance(text, dict):
             for audience, translated in text.items():
-                if audience not in AUDIENCES or not isinstance(translated, str) or not translated.strip():
+                # ``value``: a text or choice decision's value in that language.
+                if audience not in (*AUDIENCES, "value") or not isinstance(translated, str) \
+                        or not translated.strip():
                     problems.append(RegisterProblem(
-                        f"decision {decision_id}: wording {key} may only have staff and patient texts", line))
+                        f"decision {decision_id}: wording {key} may only have staff, patient and value texts",
+                        line))
                     break
         else:
             problems.append(RegisterProblem(
@@ -449,8 +452,9 @@ def format_value(decision: Decision, audience: str = "staff", language: str = "e
     number ``"94 %"``, ``"180 mmHg"``; range ``"60–100 beats/min"``; duration
     ``"6 h"`` for staff and ``"6 hours"`` for patients (unit words from
     :data:`UNIT_WORDS` for ``language``); choice the chosen option; text the
-    text. ``audience`` is ``"staff"`` or ``"patient"``. A value that does not
-    fit its type is printed as written.
+    text, or in another language its :func:`translated_value` when the
+    register has one. ``audience`` is ``"staff"`` or ``"patient"``. A value
+    that does not fit its type is printed as written.
     """
     if audience not in AUDIENCES:
         raise ValueError(f"audience must be one of {', '.join(AUDIENCES)}, not {audience!r}")
@@ -465,7 +469,25 @@ def format_value(decision: Decision, audience: str = "staff", language: str = "e
         unit = _unit(decision.unit, audience, high, language)
         dash = _language(language)["range_dash"]
         return f"{format_number(low)}{dash}{format_number(high)} {unit}".strip()
-    return str(value)
+    translated = translated_value(decision, language)
+    return str(value) if translated is None else translated
+
+
+def translated_value(decision: Decision, language: str = "en") -> str | None:
+    """A text or choice decision's value written in ``language`` (``wording.es.value``), or ``None``.
+
+    Numbers, ranges and durations need no such entry (their unit words are
+    translated); a text value is English words, so a translation carries its
+    own rendering of it. English, and a language without one, give ``None``.
+    """
+    base = (language or "en").replace("-", "_").split("_")[0]
+    if base == "en" or decision.type not in ("text", "choice"):
+        return None
+    for key in (language, base):
+        block = decision.wording.get(key)
+        if isinstance(block, dict) and isinstance(block.get("value"), str):
+            return block["value"]
+    return None
 
 
 def wording_for(decision: Decision, audience: str = "staff", language: str = "en") -> str:

@@ -575,6 +575,11 @@ def check_translations(app: Sphinx, env: BuildEnvironment) -> None:
                 "add wording.%s.patient to %s, or write the sentence here around {decision-value}`%s`",
                 decision_id, language, base_language(language), app.config.handbook_decisions_file, decision_id,
                 type="handbook", subtype="translation", location=f"{_relative(app, po)}:{line}")
+        for line, decision_id in _text_values_untranslated(env, entries, language):
+            logger.warning(
+                "{decision-value}`%s` prints a text value, which is English: add wording.%s.value to %s",
+                decision_id, base_language(language), app.config.handbook_decisions_file,
+                type="handbook", subtype="translation", location=f"{_relative(app, po)}:{line}")
 
 
 _DECISION_ROLE = re.compile(r"\{decision\}`\s*(LD-\d+)\s*`")
@@ -600,6 +605,31 @@ def _decisions_without_wording(env: BuildEnvironment, entries, language: str) ->
                 continue
             block = decision.wording.get(language) or decision.wording.get(base_language(language))
             if not (isinstance(block, dict) and isinstance(block.get("patient"), str)):
+                found.append((entry.line, decision_id))
+    return found
+
+
+_DECISION_VALUE_ROLE = re.compile(r"\{decision-value\}`\s*(LD-\d+)\s*`")
+
+
+def _text_values_untranslated(env: BuildEnvironment, entries, language: str) -> list[tuple[int, str]]:
+    """(line, id) of each ``{decision-value}`` of a text or choice decision with no value in ``language``."""
+    try:
+        from handbook.decisions.register import translated_value
+        from handbook.decisions.sphinx import register_of
+    except ImportError:
+        return []
+    register = register_of(env)
+    if register is None:
+        return []
+    found = []
+    for entry in entries:
+        if not entry.translated:
+            continue
+        for decision_id in _DECISION_VALUE_ROLE.findall(entry.msgstr):
+            decision = register.decisions.get(decision_id)
+            if decision is not None and decision.type in ("text", "choice") \
+                    and translated_value(decision, language) is None:
                 found.append((entry.line, decision_id))
     return found
 
