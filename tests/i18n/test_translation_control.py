@@ -288,3 +288,19 @@ def test_a_decision_without_spanish_wording_warns_at_the_po_line(app):
     html = (app.outdir / "patient-guides" / "getting-ready.html").read_text(encoding="utf-8")
     assert "una persona adulta y sobria que se queda hasta el día siguiente por la mañana" in html
     assert "a sober adult" not in html
+
+
+@pytest.mark.sphinx("html", testroot="i18n-checklist", confoverrides={"language": "es"})
+def test_translated_checklist_items_keep_their_tick_boxes(app):
+    """Sphinx's Locale transform replaces a translated paragraph, MyST's raw checkbox with it."""
+    app.build()
+    soup = BeautifulSoup((app.outdir / "patient-guides" / "getting-ready.html").read_text(encoding="utf-8"),
+                         "html.parser")
+    items = soup.select("li.task-list-item")
+    assert [item.get_text(" ", strip=True) for item in items] == [
+        "Comí mi última comida a tiempo.", "Tengo quién me lleve a casa.", "555"]
+    boxes = [item.find("input", type="checkbox") for item in items]
+    assert all(box is not None for box in boxes)
+    assert [box.has_attr("checked") for box in boxes] == [False, True, False]
+    # Still labelled by the item's text (handbook.html.a11y), translated or not.
+    assert all(item.find("label", class_="handbook-task-label") for item in items)

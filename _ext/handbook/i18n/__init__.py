@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 def setup(app: Sphinx) -> None:
     """Register this capability's configuration values, transforms and handlers."""
-    from handbook.i18n import sphinx
+    from handbook.i18n import checklists, sphinx
 
     sphinx.setup(app)
+    checklists.setup(app)
