@@ -126,7 +126,10 @@ def body_blocks(doctree: nodes.Node) -> Iterator[str]:
         if _excluded(node):
             return
         if isinstance(node, (nodes.paragraph, nodes.term)):
-            yield node.astext()
+            # Raw markup (a checklist's <input> tag, a line break) is not words a
+            # patient reads, but it still separates the words around it.
+            yield "".join(" " if isinstance(text.parent, nodes.raw) else text.astext()
+                          for text in node.findall(nodes.Text))
             return
         for child in node.children if isinstance(node, nodes.Element) else ():
             yield from walk(child)
