@@ -119,7 +119,7 @@ gettext_location = True  # each entry names the English page and line it comes f
 handbook_readability_languages = {"es": {"formula": "szigriszt-pazos", "min_score": 65}}
 # When every guide must have a translation in every language (a missing one is
 # a warning, so the strict build fails). Turn on once the guides are translated.
-handbook_translations_required = False
+handbook_translations_required = True
 
 # -- Link checking ------------------------------------------------------------
 # `make linkcheck` checks every external link (needs the internet; see README,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import os
 import shutil
 import signal
@@ -37,7 +38,9 @@ from handbook.editions.publish import pdf_builder_available
 COPIED = [
     "conf.py", "Makefile", ".gitignore", "references.bib", "index.md",
     "protocols/index.md", "patient-guides/index.md", "reference/guidance.yaml",
-    *sorted(path.relative_to(REPO_ROOT).as_posix() for path in (REPO_ROOT / "reference").glob("*.md")),
+    # The reference pages that do not list the real handbook's guides one by one.
+    *sorted(path.relative_to(REPO_ROOT).as_posix() for path in (REPO_ROOT / "reference").glob("*.md")
+            if path.name != "pemat.md"),
 ]
 COPIED_TREES = ["_ext", "_static", "_templates"]
 
@@ -106,6 +109,13 @@ def make_project(repo: Path) -> None:
     (repo / "protocols" / "infusion-monitoring.md").write_text(MONITORING_V1, encoding="utf-8")
     (repo / "protocols" / "recovery-discharge.md").write_text(DISCHARGE, encoding="utf-8")
     (repo / "patient-guides" / "after-your-treatment.md").write_text(GUIDE, encoding="utf-8")
+    # The PEMAT-P page and the guides index name every real guide; this small handbook has one.
+    reference = repo / "reference" / "index.md"
+    reference.write_text("".join(line for line in reference.read_text(encoding="utf-8").splitlines(keepends=True)
+                                 if "pemat" not in line), encoding="utf-8")
+    index = repo / "patient-guides" / "index.md"
+    index.write_text(re.sub(r"\n\nGive every new patient .*?\.md\)\.\n", "\n", index.read_text(encoding="utf-8"),
+                            flags=re.S), encoding="utf-8")
     git(repo, "init", "--quiet", "--initial-branch=main")
     for key, value in (("user.name", "Clinical Lead"), ("user.email", "lead@example.invalid"),
                        ("commit.gpgsign", "false"), ("tag.gpgsign", "false")):
