@@ -21,7 +21,7 @@ from bs4 import BeautifulSoup
 
 from test_browser import DESKTOP, PHONE, _axe, _describe, base_url, browser, new_context, site  # noqa: F401 - fixtures
 
-GUIDE_WITH_CALLS = "patient-guides/after-your-treatment"
+GUIDE_WITH_CALLS = "patient-guides/warning-signs"  # has both boxes, "Call 911 if" and "Call us if"
 WIDE_TABLE_PAGE = "protocols/infusion-monitoring"  # the thresholds table: Stop was off-screen on a phone
 CHARTING_PAGES = ("protocols/infusion-monitoring", "protocols/dose-calculation")
 

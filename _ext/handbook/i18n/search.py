@@ -49,6 +49,11 @@ class SearchSpanishFolded(SearchSpanish):
         _JS_WRAPPER,
     ))
 
+    def split(self, input: str) -> list[str]:
+        """The page's words, folded: Sphinx indexes a word as written when its stem is
+        too short or a stop word ("qué", "té"), and that word must be folded too."""
+        return [fold(word) for word in super().split(input)]
+
     def stem(self, word: str) -> str:
         return self.stemmer.stemWord(fold(word))
 
