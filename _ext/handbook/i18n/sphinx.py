@@ -583,55 +583,49 @@ def check_translations(app: Sphinx, env: BuildEnvironment) -> None:
 
 
 _DECISION_ROLE = re.compile(r"\{decision\}`\s*(LD-\d+)\s*`")
+_DECISION_VALUE_ROLE = re.compile(r"\{decision-value\}`\s*(LD-\d+)\s*`")
+
+
+def _decisions_in_translations(env: BuildEnvironment, entries, role: re.Pattern, lacks) -> list[tuple[int, str]]:
+    """(line, id) of each decision ``role`` in a translated entry for which ``lacks(decision)`` holds."""
+    try:
+        from handbook.decisions.sphinx import register_of
+    except ImportError:
+        return []
+    register = register_of(env)
+    if register is None:
+        return []
+    found = []
+    for entry in entries:
+        if not entry.translated:
+            continue
+        for decision_id in role.findall(entry.msgstr):
+            decision = register.decisions.get(decision_id)
+            if decision is not None and lacks(decision):
+                found.append((entry.line, decision_id))
+    return found
 
 
 def _decisions_without_wording(env: BuildEnvironment, entries, language: str) -> list[tuple[int, str]]:
     """(line, id) of each ``{decision}`` in a translation whose decision has an English patient
     wording but none in ``language``: the translated sentence would shrink to the bare value."""
-    try:
-        from handbook.decisions.sphinx import register_of
-    except ImportError:
-        return []
-    register = register_of(env)
-    if register is None:
-        return []
-    found = []
-    for entry in entries:
-        if not entry.translated:
-            continue
-        for decision_id in _DECISION_ROLE.findall(entry.msgstr):
-            decision = register.decisions.get(decision_id)
-            if decision is None or not isinstance(decision.wording.get("patient"), str):
-                continue
-            block = decision.wording.get(language) or decision.wording.get(base_language(language))
-            if not (isinstance(block, dict) and isinstance(block.get("patient"), str)):
-                found.append((entry.line, decision_id))
-    return found
 
+    def lacks(decision) -> bool:
+        if not isinstance(decision.wording.get("patient"), str):
+            return False
+        block = decision.wording.get(language) or decision.wording.get(base_language(language))
+        return not (isinstance(block, dict) and isinstance(block.get("patient"), str))
 
-_DECISION_VALUE_ROLE = re.compile(r"\{decision-value\}`\s*(LD-\d+)\s*`")
+    return _decisions_in_translations(env, entries, _DECISION_ROLE, lacks)
 
 
 def _text_values_untranslated(env: BuildEnvironment, entries, language: str) -> list[tuple[int, str]]:
     """(line, id) of each ``{decision-value}`` of a text or choice decision with no value in ``language``."""
-    try:
-        from handbook.decisions.register import translated_value
-        from handbook.decisions.sphinx import register_of
-    except ImportError:
-        return []
-    register = register_of(env)
-    if register is None:
-        return []
-    found = []
-    for entry in entries:
-        if not entry.translated:
-            continue
-        for decision_id in _DECISION_VALUE_ROLE.findall(entry.msgstr):
-            decision = register.decisions.get(decision_id)
-            if decision is not None and decision.type in ("text", "choice") \
-                    and translated_value(decision, language) is None:
-                found.append((entry.line, decision_id))
-    return found
+    from handbook.decisions.register import translated_value
+
+    return _decisions_in_translations(
+        env, entries, _DECISION_VALUE_ROLE,
+        lambda decision: decision.type in ("text", "choice") and translated_value(decision, language) is None)
 
 
 # -- what a reader sees: banners and the language switcher --------------------------------
