@@ -302,13 +302,9 @@ def render_handout_html(
 ) -> str:
     """The light print page of one patient guide."""
     url = online_url(clinic.get("base_url", ""), doc.docname)
-    context = _common_context(clinic=clinic, paper=paper, language=language, epoch=epoch, extra_css=extra_css)
-    return _environment().get_template("handout.html").render(
-        doc=doc,
-        edition=edition,
-        online_url=url,
-        qr=qr_data_uri(url) if url else "",
-        **context,
+    return render_template_html(
+        "handout.html", clinic=clinic, paper=paper, language=language, epoch=epoch, extra_css=extra_css,
+        doc=doc, edition=edition, online_url=url, qr=qr_data_uri(url) if url else "",
     )
 
 
@@ -326,16 +322,11 @@ def render_handbook_html(
     extra_css: str = "",
 ) -> str:
     """The light print page of the whole staff handbook."""
-    context = _common_context(clinic=clinic, paper=paper, language=language, epoch=epoch, extra_css=extra_css)
-    return _environment().get_template("handbook.html").render(
-        title=title,
-        protocols=list(protocols),
-        appendices=list(appendices),
-        appendix_letters="ABCDEFGHIJKLMNOPQRSTUVWXYZ",
-        edition=edition,
-        build_date=build_date,
+    return render_template_html(
+        "handbook.html", clinic=clinic, paper=paper, language=language, epoch=epoch, extra_css=extra_css,
+        title=title, protocols=list(protocols), appendices=list(appendices),
+        appendix_letters="ABCDEFGHIJKLMNOPQRSTUVWXYZ", edition=edition, build_date=build_date,
         online_url=online_url(clinic.get("base_url", ""), "protocols/index"),
-        **context,
     )
 
 
